@@ -1,0 +1,92 @@
+"""The evaluation set: one JSON object per line (see eval/README.md for the format)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import QAError
+
+DEFAULT_SET = Path(__file__).parent / "data" / "questions.jsonl"
+FOLLOWUP_SET = Path(__file__).parent / "data" / "followups.jsonl"
+_LANGUAGES = ("ky", "ru", "en")
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """A question with what a right answer must show."""
+
+    id: str
+    language: str
+    question: str
+    anchors: tuple[str, ...]
+    answer_facts: tuple[tuple[str, ...], ...]
+    answerable: bool
+    fact: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question and an elliptical follow-up to it, with the follow-up's gold anchors."""
+
+    id: str
+    language: str
+    first: str
+    followup: str
+    anchors: tuple[str, ...]
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise QAError(f"cannot read evaluation set {path}: {error}") from error
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise QAError(f"{path}:{number}: not JSON ({error.msg})") from error
+        if not isinstance(row, dict):
+            raise QAError(f"{path}:{number}: expected a JSON object")
+        rows.append((number, row))
+    return rows
+
+
+def load_questions(path: Path = DEFAULT_SET) -> list[EvalQuestion]:
+    """Read and check an evaluation set; a malformed line is an error naming it."""
+    questions = []
+    for number, row in _read_jsonl(path):
+        try:
+            question = EvalQuestion(
+                id=str(row["id"]), language=str(row["language"]), question=str(row["question"]),
+                anchors=tuple(row.get("anchors", [])),
+                answer_facts=tuple(tuple(group) for group in row.get("answer_facts", [])),
+                answerable=bool(row["answerable"]), fact=str(row.get("fact", "")))
+        except (KeyError, TypeError) as error:
+            raise QAError(f"{path}:{number}: missing or malformed field {error}") from error
+        if question.language not in _LANGUAGES:
+            raise QAError(f"{path}:{number}: language must be one of {', '.join(_LANGUAGES)}")
+        if question.answerable and not question.anchors:
+            raise QAError(f"{path}:{number}: an answerable question needs gold anchors")
+        questions.append(question)
+    if not questions:
+        raise QAError(f"{path}: no questions")
+    return questions
+
+
+def load_followups(path: Path = FOLLOWUP_SET) -> list[FollowUp]:
+    """Read the follow-up pairs."""
+    try:
+        return [FollowUp(str(r["id"]), str(r["language"]), str(r["first"]), str(r["followup"]), tuple(r["anchors"]))
+                for _, r in _read_jsonl(path)]
+    except (KeyError, TypeError) as error:
+        raise QAError(f"{path}: missing or malformed field {error}") from error
+
+
+def missing_anchors(questions: list[EvalQuestion], corpus_text: str) -> list[tuple[str, str]]:
+    """(question id, anchor) for every anchor that is not in the cleaned corpus."""
+    return [(q.id, a) for q in questions for a in q.anchors if a not in corpus_text]

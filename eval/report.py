@@ -1,0 +1,94 @@
+"""``qa eval``: score the evaluation set for one configuration or side by side with baselines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from eval.dataset import DEFAULT_SET, load_questions, missing_anchors
+from eval.run import GROUPS, QuestionResult, calibrate, evaluate, format_table, summarize
+from index.embedders import get_embedder
+from index.store import StoreLocation
+from qa.answer import CALIBRATION_FILE
+from qa.pipeline import QAPipeline
+
+QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_precision",
+                   "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
+COMPARE_COLUMNS = ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "false_abstention",
+                   "latency_p50_ms", "ky hit@1", "ru hit@1", "en hit@1"]
+BASELINES = [("bm25", "e5"), ("dense", "e5"), ("hybrid", "minilm"), ("dense", "minilm")]
+
+
+@dataclass(frozen=True)
+class Config:
+    """One way of answering: a retriever mode and an embedder."""
+
+    retriever: str
+    embedder: str
+
+    @property
+    def name(self) -> str:
+        """Short label for tables."""
+        return f"{self.retriever} · {self.embedder}"
+
+
+def run_config(config: Config, location: StoreLocation, questions, k: int,
+               progress: bool) -> list[QuestionResult]:
+    """Evaluate one configuration (the index is built first if missing)."""
+    pipeline = QAPipeline.open(location, config.embedder, mode=config.retriever)
+    corpus = "\n".join(pipeline.retriever.catalog.texts.values())
+    for qid, anchor in missing_anchors(questions, corpus)[:5]:
+        print(f"warning: {qid}: anchor {anchor!r} is in no passage of the index", file=sys.stderr)
+    return evaluate(pipeline, questions, k=k, progress=progress)
+
+
+def save_thresholds(embedder: str, thresholds: dict[str, float], path: Path = CALIBRATION_FILE) -> None:
+    """Store calibrated abstention thresholds for ``embedder`` (other embedders' entries are kept)."""
+    table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    table[get_embedder(embedder).identity] = thresholds
+    path.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def compare_row(summary: dict) -> dict:
+    """The "all" metrics plus hit@1 per language, for the side-by-side table."""
+    return {**summary["all"], **{f"{g} hit@1": summary[g]["hit@1"] for g in GROUPS[1:]}}
+
+
+def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
+    """The ``qa eval`` command."""
+    questions = load_questions(args.set or DEFAULT_SET)
+    progress = not args.quiet
+    primary = Config(args.retriever, args.embedder)
+    results = run_config(primary, location, questions, args.k, progress)
+    if args.calibrate:
+        thresholds = calibrate(results)
+        save_thresholds(primary.embedder, thresholds)
+        print(f"abstention thresholds for {primary.embedder}: {thresholds} (saved to {CALIBRATION_FILE})",
+              file=sys.stderr)
+        results = run_config(primary, location, questions, args.k, progress)
+    summaries = {primary.name: summarize(results, args.k)}
+    if args.compare:
+        with tempfile.TemporaryDirectory(prefix="qa-eval-") as scratch:
+            for retriever, embedder in BASELINES:
+                config = Config(retriever, embedder)
+                where = location if embedder == primary.embedder else replace(location, persist_dir=Path(scratch),
+                                                                               chroma_url=None)
+                summaries[config.name] = summarize(run_config(config, where, questions, args.k, progress), args.k)
+    if args.details:
+        with args.details.open("w", encoding="utf-8") as out:
+            for result in results:
+                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    if args.json:
+        print(json.dumps(summaries, ensure_ascii=False, indent=2))
+        return 0
+    print(f"## {primary.name}: {len(questions)} questions, k={args.k}\n")
+    print(format_table(summaries[primary.name], [c.replace("hit@5", f"hit@{args.k}") for c in QUALITY_COLUMNS]))
+    if args.compare:
+        print("\n## Side by side (all languages; hit@1 per language)\n")
+        print(format_table({name: compare_row(s) for name, s in summaries.items()},
+                           [c.replace("hit@5", f"hit@{args.k}") for c in COMPARE_COLUMNS]))
+    return 0

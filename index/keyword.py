@@ -1,0 +1,55 @@
+"""Keyword (BM25) side of retrieval, with tokens that survive Kyrgyz suffixes.
+
+There is no Kyrgyz stemmer offline. Kyrgyz is agglutinative: the stem comes first and suffixes
+pile up after it ("инвестиция", "инвестициясы", "инвестицияларды"), so a word cut to its first
+few letters is a serviceable stem. Numbers are kept whole ("4,34" and "4.34" match).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+PREFIX_LENGTH = 5
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def keyword_tokens(text: str, prefix: int = PREFIX_LENGTH) -> list[str]:
+    """Lower-cased word prefixes and whole numbers of ``text``."""
+    tokens = []
+    for token in _TOKEN.findall(text.lower()):
+        if token[0].isdigit():
+            tokens.append(token.replace(",", "."))
+        elif len(token) >= 2:
+            tokens.append(token[:prefix])
+    return tokens
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over passage texts, addressed by passage id."""
+
+    ids: list[str]
+    bm25: bm25s.BM25
+    prefix: int = PREFIX_LENGTH
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], prefix: int = PREFIX_LENGTH) -> "KeywordIndex":
+        """Index ``texts`` (aligned with ``ids``)."""
+        bm25 = bm25s.BM25()
+        bm25.index([keyword_tokens(t, prefix) for t in texts], show_progress=False)
+        return cls(list(ids), bm25, prefix)
+
+    def numbers(self) -> set[str]:
+        """Every number the indexed texts mention (normalised as in ``keyword_tokens``)."""
+        return {token for token in self.bm25.vocab_dict if token[:1].isdigit()}
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for ``query``, aligned with ``ids``."""
+        tokens = [t for t in keyword_tokens(query, self.prefix) if t in self.bm25.vocab_dict]
+        if not tokens or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)

@@ -1,0 +1,201 @@
+"""The index in Chroma: each build goes into fresh collections, then one pointer flips to it.
+
+A build writes ``<name>-<build>-passages`` (one record per passage) and ``<name>-<build>-sentences``
+(one per sentence, for picking the answer sentence without embedding at question time). Only when
+both are complete does the pointer collection ``<name>``'s metadata name the new build, so a build
+that is interrupted at any point leaves the previous index whole. The previous build is kept for
+readers that still hold it; older ones and leftovers of interrupted builds are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings
+from langchain_chroma import Chroma
+from tqdm import tqdm
+
+from index.chunk import Passage, split_sentences
+from index.corpus import Document
+from index.embedders import IdentifiedEmbeddings
+from qa.errors import QAError
+
+SCHEMA_VERSION = 1
+DEFAULT_PERSIST_DIR = Path(".qa_index")
+DEFAULT_COLLECTION = "qa-index"
+BATCH_SIZE = 32
+_SQLITE = "chroma.sqlite3"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where the index lives: an embedded folder, or a Chroma server when ``chroma_url`` is set."""
+
+    persist_dir: Path = DEFAULT_PERSIST_DIR
+    chroma_url: str | None = None
+    collection: str = DEFAULT_COLLECTION
+
+    def describe(self) -> str:
+        """Human-readable place, for messages."""
+        return f"Chroma server {self.chroma_url}" if self.chroma_url else f"index folder {self.persist_dir}"
+
+
+def _settings() -> Settings:
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a path that is not ours to write: a file, or a non-empty folder that is not Chroma's."""
+    if folder.exists() and not folder.is_dir():
+        raise QAError(f"index path {folder} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / _SQLITE).is_file():
+        raise QAError(f"{folder} is not an index folder (no {_SQLITE}); choose another --persist-dir")
+
+
+def open_client(location: StoreLocation) -> chromadb.ClientAPI:
+    """A Chroma client for ``location``, or a one-line QAError saying why there is none."""
+    if location.chroma_url:
+        url = urlparse(location.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise QAError(f"bad Chroma URL {location.chroma_url!r}: expected http://HOST:PORT")
+        try:
+            client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https",
+                                         settings=_settings())
+            client.heartbeat()
+        except Exception as error:  # noqa: BLE001  (connection errors come in many types)
+            raise QAError(f"cannot reach Chroma server at {location.chroma_url}: {_first_line(error)}") from error
+        return client
+    folder = location.persist_dir
+    _check_folder(folder)
+    try:
+        client = chromadb.PersistentClient(path=str(folder), settings=_settings())
+        client.list_collections()
+    except Exception as error:  # noqa: BLE001  (sqlite and Rust-side errors alike mean "corrupt")
+        raise QAError(f"index folder {folder} is corrupt or unreadable ({_first_line(error)}); "
+                      "move it aside and run 'qa index'") from error
+    return client
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:300]
+
+
+def fingerprint(documents: Iterable[Document], embedder: str) -> str:
+    """What a build depends on: the documents' contents, the embedder and the index schema."""
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{embedder}".encode())
+    for doc in documents:
+        digest.update(f"\n{doc.name}\n{doc.content_hash}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ActiveIndex:
+    """The build the pointer names, opened for reading."""
+
+    manifest: dict
+    passages: Chroma
+    sentences: Chroma
+
+
+class IndexStore:
+    """The qa index in one Chroma database (embedded folder or server)."""
+
+    def __init__(self, location: StoreLocation, embeddings: IdentifiedEmbeddings,
+                 client: chromadb.ClientAPI | None = None) -> None:
+        self.location = location
+        self.embeddings = embeddings
+        self.client = client or open_client(location)
+
+    def _vectorstore(self, name: str, create: bool = False) -> Chroma:
+        return Chroma(collection_name=name, embedding_function=self.embeddings, client=self.client,
+                      collection_metadata={"hnsw:space": "cosine"} if create else None,
+                      create_collection_if_not_exists=create)
+
+    def manifest(self) -> dict | None:
+        """The pointer's metadata (active build, embedder, fingerprint …), or None if never built."""
+        names = {c.name for c in self.client.list_collections()}
+        if self.location.collection not in names:
+            return None
+        metadata = self.client.get_collection(self.location.collection, embedding_function=None).metadata or {}
+        return dict(metadata) if metadata.get("active") else None
+
+    def is_current(self, documents: list[Document]) -> bool:
+        """True if the active build was made from these documents with this embedder."""
+        manifest = self.manifest()
+        return bool(manifest) and manifest.get("fingerprint") == fingerprint(documents, self.embeddings.identity)
+
+    def build(self, documents: list[Document], progress: bool = True) -> dict:
+        """Index ``documents`` into a new build, flip the pointer to it, and drop stale builds."""
+        build = f"{self.location.collection}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        passages = [p for doc in documents for p in doc.passages]
+        if not passages:
+            raise QAError("nothing to index: the documents have no text")
+        self._add(self._vectorstore(f"{build}-passages", create=True), passages_records(passages),
+                  "passages", progress)
+        self._add(self._vectorstore(f"{build}-sentences", create=True), sentence_records(passages),
+                  "sentences", progress)
+        manifest = {"active": build, "embedder": self.embeddings.identity, "schema": SCHEMA_VERSION,
+                    "fingerprint": fingerprint(documents, self.embeddings.identity), "passages": len(passages),
+                    "documents": ", ".join(doc.name for doc in documents), "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        previous = (self.manifest() or {}).get("active")
+        pointer = self.client.get_or_create_collection(self.location.collection, embedding_function=None,
+                                                       metadata={"qa-pointer": True})
+        pointer.modify(metadata=manifest)
+        self._drop_builds(keep={build, previous})
+        return manifest
+
+    def _add(self, store: Chroma, records: list[tuple[str, str, dict]], what: str, progress: bool) -> None:
+        bar = tqdm(total=len(records), desc=f"embedding {what}", unit=what[:-1], file=sys.stderr,
+                   disable=not progress, leave=False)
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start:start + BATCH_SIZE]
+            ids, texts, metadatas = zip(*batch)
+            store.add_texts(list(texts), metadatas=list(metadatas), ids=list(ids))
+            bar.update(len(batch))
+        bar.close()
+
+    def _drop_builds(self, keep: set[str | None]) -> None:
+        pattern = re.compile(rf"({re.escape(self.location.collection)}-\d{{14}}-[0-9a-f]{{6}})-(passages|sentences)")
+        for collection in self.client.list_collections():
+            match = pattern.fullmatch(collection.name)
+            if match and match.group(1) not in keep:
+                self.client.delete_collection(collection.name)
+
+    def open_active(self) -> ActiveIndex:
+        """Open the active build for reading; a clear error if there is none or it was made otherwise."""
+        manifest = self.manifest()
+        if not manifest:
+            raise QAError(f"no index in {self.location.describe()}: run 'qa index' first")
+        if manifest.get("embedder") != self.embeddings.identity:
+            raise QAError(f"the index in {self.location.describe()} was built with {manifest.get('embedder')}, "
+                          f"not {self.embeddings.identity}: rebuild it or ask with the same --embedder")
+        build = manifest["active"]
+        try:
+            return ActiveIndex(manifest, self._vectorstore(f"{build}-passages"), self._vectorstore(f"{build}-sentences"))
+        except Exception as error:  # noqa: BLE001
+            raise QAError(f"the index in {self.location.describe()} is incomplete ({_first_line(error)}); "
+                          "run 'qa index' again") from error
+
+
+def passages_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
+    """(id, text, metadata) of each passage."""
+    return [(p.id, p.text, p.metadata()) for p in passages]
+
+
+def sentence_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
+    """(id, text, metadata) of each sentence, tied to its passage."""
+    records = []
+    for p in passages:
+        for number, sentence in enumerate(split_sentences(p.text)):
+            records.append((f"{p.id}:{number}", sentence, {"passage_id": p.id, "sentence": number}))
+    return records

@@ -1,0 +1,82 @@
+"""Recognise an article's structure: abstracts and key words in each language, then titled sections.
+
+The article opens with its abstract and key words in Kyrgyz, Russian and English (each abstract
+ends where its key-words paragraph starts), then the body: sections whose title opens a paragraph
+as a short sentence of its own ("Киришүү. Кытай – ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.language import Language, detect_language
+
+KEYWORDS_LABELS: dict[str, Language] = {"Негизги сөздөр": "ky", "Ключевые слова": "ru", "Key words": "en",
+                                        "Keywords": "en"}
+ABSTRACT_TITLES: dict[Language, str] = {"ky": "Аннотация", "ru": "Аннотация", "en": "Abstract"}
+_KEYWORDS = re.compile(rf"^({'|'.join(KEYWORDS_LABELS)})\s*:")
+KNOWN_TITLES = {"Киришүү", "Корутунду", "Введение", "Заключение", "Introduction", "Conclusion", "Кириш"}
+_TITLE = re.compile(r"^(?P<title>[^.!?]{3,130}?)\.\s+(?=\S)")
+# Kyrgyz and Russian finite verbs end like this; a title is a noun phrase and does not.
+_VERB_ENDING = re.compile(r"(?:ган|ген|кан|кен|гон|кон|гөн|көн|т|ды|ди|ду|дү|ты|ти|ту|тү|ат|ет|от|өт|уу|чы|"
+                          r"ть|ся|ет|ит|ют|ят|ал|ла|ло|ли)$")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the cleaned text, with where it sits in the article."""
+
+    text: str
+    start: int
+    section: str
+    kind: str  # "abstract" | "keywords" | "body"
+    language: Language
+    number: int  # 1-based, within its section
+
+    @property
+    def end(self) -> int:
+        """Offset just past the paragraph in the cleaned text."""
+        return self.start + len(self.text)
+
+
+def section_title(paragraph: str) -> str | None:
+    """The inline title that opens a body paragraph, if any ("Киришүү. Кытай – ..." → "Киришүү")."""
+    match = _TITLE.match(paragraph)
+    if not match:
+        return None
+    title = match.group("title").strip()
+    if title in KNOWN_TITLES:
+        return title
+    last_word = re.sub(r"[^\w-]", "", title.split()[-1]).lower()
+    is_phrase = len(title.split()) >= 3 and not re.search(r"\d", title)
+    return title if is_phrase and not _VERB_ENDING.search(last_word) else None
+
+
+def structure(paragraphs: list[str], separator: str = "\n\n") -> list[Paragraph]:
+    """Label each cleaned paragraph with its section, kind, language, number and offset.
+
+    Paragraphs before the last key-words paragraph are the front matter (abstract or key words,
+    language by detection); the rest is the body, in sections that start at each inline title.
+    """
+    last_keywords = max((i for i, p in enumerate(paragraphs) if _KEYWORDS.match(p)), default=-1)
+    labelled: list[Paragraph] = []
+    offset, section, number = 0, "", 0
+    body_language: Language = "ky"
+    for index, text in enumerate(paragraphs):
+        keywords = _KEYWORDS.match(text)
+        if index <= last_keywords:
+            language = KEYWORDS_LABELS[keywords.group(1)] if keywords else detect_language(text) or "en"
+            kind = "keywords" if keywords else "abstract"
+            name = keywords.group(1) if keywords else ABSTRACT_TITLES[language]
+        else:
+            kind, name = "body", section_title(text) or section
+            if index == last_keywords + 1:
+                body_language = detect_language(text) or "ky"
+            language = body_language
+        same = labelled and (labelled[-1].kind, labelled[-1].language) == (kind, language)
+        number = number + 1 if same and name == section else 1
+        section = name
+        labelled.append(Paragraph(text, offset, name, kind, language, number))
+        offset += len(text) + len(separator)
+    return labelled

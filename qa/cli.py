@@ -1,0 +1,206 @@
+"""The ``qa`` command: index, ask, eval, bench and ui."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import qa  # noqa: F401  (offline switches first)
+from qa.errors import QAError
+from qa.result import Answer
+
+EXIT_ERROR = 2
+EXIT_PARTIAL = 1
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Options every command shares: where the index is and which embedder built it."""
+    parser.add_argument("--persist-dir", type=Path, default=Path(os.environ.get("QA_PERSIST_DIR", ".qa_index")),
+                        help="embedded index folder (default .qa_index, or $QA_PERSIST_DIR)")
+    parser.add_argument("--chroma-url", default=os.environ.get("QA_CHROMA_URL"),
+                        help="use a Chroma server at http://HOST:PORT instead (or $QA_CHROMA_URL)")
+    parser.add_argument("--collection", default=os.environ.get("QA_COLLECTION", "qa-index"),
+                        help="name of the index in Chroma (default qa-index)")
+    parser.add_argument("--embedder", default=os.environ.get("QA_EMBEDDER", "e5"),
+                        help="e5 (default), minilm, or st:MODEL (sentence-transformers folder or name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="qa", description="Cited answers from the article on Kyrgyz-Chinese "
+                                     "relations and the Belt and Road Initiative, in Kyrgyz, Russian or English.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="build the index of the default article")
+    _common(index)
+    index.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    index.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    ask = sub.add_parser("ask", help="answer a question with cited passages")
+    _common(ask)
+    ask.add_argument("question", nargs="?", help="the question (in Kyrgyz, Russian or English)")
+    ask.add_argument("--batch", type=Path, help="JSONL file: one {\"question\", \"id\"} object per line")
+    ask.add_argument("--k", type=int, default=5, help="number of cited passages (default 5)")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line with --batch)")
+    ask.add_argument("--frame", default="auto", choices=["auto", "ky", "ru", "en"],
+                     help="language of the answer's framing (default: the question's)")
+
+    ev = sub.add_parser("eval", help="score the evaluation set (quality per language, baselines)")
+    _common(ev)
+    ev.add_argument("--set", type=Path, help="evaluation set (JSONL; default eval/data/questions.jsonl)")
+    ev.add_argument("--k", type=int, default=5)
+    ev.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ev.add_argument("--retriever", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    ev.add_argument("--compare", action="store_true",
+                    help="also run the baselines (bm25, dense, minilm) and show them side by side")
+    ev.add_argument("--details", type=Path, help="write one JSON line per question (expected vs got)")
+    ev.add_argument("--calibrate", action="store_true",
+                    help="recompute the abstention thresholds for this embedder and save them")
+    ev.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    bench = sub.add_parser("bench", help="speed, memory and scale benchmarks; writes eval/reports/")
+    _common(bench)
+    bench.add_argument("--sizes", default="1000,10000,100000", help="synthetic corpus sizes for the scale test")
+    bench.add_argument("--out", type=Path, default=Path("eval/reports"), help="report folder")
+
+    ui = sub.add_parser("ui", help="serve the chat UI")
+    _common(ui)
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def _location(args: argparse.Namespace):
+    from index.store import StoreLocation
+
+    return StoreLocation(args.persist_dir, args.chroma_url, args.collection)
+
+
+def command_index(args: argparse.Namespace) -> int:
+    """Build (or confirm) the index of the default article."""
+    from index.corpus import default_document
+    from index.embedders import get_embedder
+    from index.store import IndexStore
+
+    started = time.perf_counter()
+    store = IndexStore(_location(args), get_embedder(args.embedder))
+    documents = [default_document()]
+    if store.is_current(documents) and not args.force:
+        manifest = store.manifest() or {}
+        print(f"index is up to date: {manifest.get('passages')} passages, built {manifest.get('built')} "
+              f"in {store.location.describe()}", file=sys.stderr)
+        return 0
+    manifest = store.build(documents, progress=not args.quiet)
+    print(f"indexed {manifest['passages']} passages in {time.perf_counter() - started:.1f} s "
+          f"into {store.location.describe()}", file=sys.stderr)
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """Human-readable answer with numbered sources."""
+    lines = [answer.answer, ""]
+    lines.append("Related passages:" if answer.abstained else "Sources:")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.section}, ¶{c.paragraph} ({c.language}, {c.kind}, score {c.score:.3f})")
+        lines.extend("    " + line for line in c.text.splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+def _batch_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, parsed object or None, error or None) for each non-blank line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise QAError(f"cannot read batch file {path}: {error}") from error
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not JSON ({error.msg})"
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            yield number, None, "expected an object with a \"question\" string"
+            continue
+        yield number, row, None
+
+
+def command_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or a batch file of them."""
+    from qa.pipeline import QAPipeline, validate_question
+
+    if (args.question is None) == (args.batch is None):
+        raise QAError("give a question or --batch FILE (one of them)")
+    if args.k < 1:
+        raise QAError("--k must be at least 1")
+    if args.question is not None:
+        validate_question(args.question)
+    else:
+        rows = list(_batch_questions(args.batch))
+    pipeline = QAPipeline.open(_location(args), args.embedder)
+    if args.question is not None:
+        answer = pipeline.ask(args.question, k=args.k, frame=args.frame)
+        print(answer.to_json() if args.json else format_answer(answer))
+        return 0
+    failed = 0
+    for number, row, error in rows:
+        if row is not None:
+            try:
+                qid = None if row.get("id") is None else str(row["id"])
+                answer = pipeline.ask(row["question"], k=args.k, frame=args.frame, qid=qid)
+                print(answer.to_json() if args.json else format_answer(answer) + "\n", flush=True)
+                continue
+            except QAError as problem:
+                error = str(problem)
+        failed += 1
+        print(f"{args.batch}:{number}: {error}", file=sys.stderr)
+    return EXIT_PARTIAL if failed else 0
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    """Score the evaluation set."""
+    from eval.report import run_eval_command
+
+    return run_eval_command(args, _location(args))
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    """Run the benchmarks and write the report."""
+    from eval.benchmark import run_benchmarks
+
+    return run_benchmarks(args, _location(args))
+
+
+def command_ui(args: argparse.Namespace) -> int:
+    """Serve the chat UI until interrupted."""
+    from ui.app import serve
+
+    serve(_location(args), args.embedder, args.host, args.port)
+    return 0
+
+
+COMMANDS = {"index": command_index, "ask": command_ask, "eval": command_eval, "bench": command_bench,
+            "ui": command_ui}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qa`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except QAError as error:
+        print(f"qa: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

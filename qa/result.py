@@ -1,0 +1,50 @@
+"""The result of a question: the same object for every front end (CLI, UI, evaluation)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage, in rank order (``n`` is its [n] marker)."""
+
+    n: int
+    passage_id: str
+    text: str
+    quote: str | None
+    section: str
+    language: str
+    score: float
+    kind: str = "body"
+    paragraph: int = 0
+    doc: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive, cited answer, or an abstention with the closest passages as related."""
+
+    question: str
+    language: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    id: str | None = None
+    evidence: float = 0.0  # the similarity abstention is decided on
+    search_query: str | None = None  # what was searched when a follow-up was completed from the last turn
+
+    def to_dict(self) -> dict:
+        """The documented JSON object."""
+        data = {"id": self.id, "question": self.question, "language": self.language, "answer": self.answer,
+                "abstained": self.abstained, "evidence": round(self.evidence, 4), "citations": [asdict(c) for c in self.citations]}
+        if self.search_query is not None:
+            data["search_query"] = self.search_query
+        return data
+
+    def to_json(self) -> str:
+        """One line of JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)

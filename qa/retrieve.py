@@ -1,0 +1,168 @@
+"""Hybrid retrieval: dense (Chroma) plus keyword (BM25), fused in a way that suits the question's
+language, as a LangChain retriever.
+
+Why not reciprocal-rank fusion: across languages BM25 only matches numbers and names, so giving
+its ranking the same vote as the dense one hurt Russian and English questions. Here each side's
+score is kept: the dense cosine similarity, plus the keyword score (scaled to the best one) times
+a weight that depends on whether the question shares the passage's language. Passages in the
+question's own language but outside the body (the Russian or English abstract) have an easy
+same-language advantage in the dense score; a calibrated offset takes it back so that they do not
+crowd out the Kyrgyz body passage that holds the answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.embedders import IdentifiedEmbeddings
+from index.keyword import KeywordIndex
+from index.store import ActiveIndex
+from qa.language import Language, detect_language
+
+CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much the keyword side counts, the same-language advantage taken back, and how much the
+    best single sentence of a passage counts next to the passage as a whole."""
+
+    keyword_main_language: float = 0.10
+    keyword_other_language: float = 0.03
+    translation_offset: float = 0.09
+    sentence_share: float = 0.6
+
+
+@dataclass
+class PassageCatalog:
+    """Every passage of the active build, in memory: texts and metadata by id, and the BM25 index."""
+
+    ids: list[str]
+    texts: dict[str, str]
+    metadata: dict[str, dict]
+    keywords: KeywordIndex = field(repr=False)
+    main_language: str = "ky"
+
+    @classmethod
+    def load(cls, active: ActiveIndex) -> "PassageCatalog":
+        """Read the passages back from Chroma and index their keywords."""
+        got = active.passages.get(include=["documents", "metadatas"])
+        ids = list(got["ids"])
+        texts = dict(zip(ids, got["documents"]))
+        metadata = {i: dict(m or {}) for i, m in zip(ids, got["metadatas"])}
+        body_languages = Counter(m.get("language") for m in metadata.values() if m.get("kind") == "body")
+        main = body_languages.most_common(1)[0][0] if body_languages else "ky"
+        return cls(ids, texts, metadata, KeywordIndex.build(ids, [texts[i] for i in ids]), str(main))
+
+
+@dataclass(frozen=True)
+class SentenceHit:
+    """A sentence of a passage and its similarity to the question."""
+
+    passage_id: str
+    text: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The best passages for a question, and the sentences seen on the way."""
+
+    passages: list["Scored"]
+    sentences: list[SentenceHit]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A passage's scores for one question."""
+
+    passage_id: str
+    score: float
+    dense: float
+    keyword: float
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + keyword retrieval over the active index; documents carry their scores in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: ActiveIndex
+    catalog: PassageCatalog
+    embeddings: IdentifiedEmbeddings
+    weights: FusionWeights = FusionWeights()
+    k: int = 5
+    mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
+
+    def rank(self, question: str, query_vector: np.ndarray, language: Language | None, k: int) -> Ranking:
+        """The ``k`` best passages for ``question`` (already embedded as ``query_vector``)."""
+        dense, sentences = self._dense(query_vector) if self.mode != "bm25" else ({}, [])
+        keyword = self.catalog.keywords.scores(question) if self.mode != "dense" else np.zeros(len(self.catalog.ids))
+        best_keyword = float(keyword.max()) if keyword.size and keyword.max() > 0 else 1.0
+        keyword_by_id = {pid: float(s) / best_keyword for pid, s in zip(self.catalog.ids, keyword) if s > 0}
+        floor = min(dense.values()) if dense else 0.0
+        main = self.catalog.main_language
+        weight = self.weights.keyword_main_language if language == main else self.weights.keyword_other_language
+        scored = []
+        for pid in set(dense) | set(keyword_by_id):
+            passage_language = self.catalog.metadata[pid].get("language")
+            kw = keyword_by_id.get(pid, 0.0)
+            if self.mode == "bm25":
+                score = kw
+            else:
+                translation = passage_language == language != main
+                score = dense.get(pid, floor) + (weight * kw if self.mode == "hybrid" else 0.0) - \
+                    (self.weights.translation_offset if translation else 0.0)
+            scored.append(Scored(pid, score, dense.get(pid, floor), kw))
+        scored.sort(key=lambda s: (-s.score, s.passage_id))
+        top = scored[:k]
+        return Ranking(top, self._sentences_of(top, query_vector, sentences))
+
+    def _dense(self, query_vector: np.ndarray) -> tuple[dict[str, float], list[SentenceHit]]:
+        """Cosine similarity of the best passages, mixing the passage as a whole with its best
+        sentence; and the sentences found."""
+        n = min(CANDIDATES, len(self.catalog.ids))
+        vector = query_vector.tolist()
+        whole = {doc.id: 1.0 - float(d)
+                 for doc, d in self.index.passages.similarity_search_by_vector_with_relevance_scores(vector, k=n)}
+        sentences = self._sentence_hits(vector, 2 * n)
+        best_sentence: dict[str, float] = {}
+        for hit in sentences:
+            best_sentence[hit.passage_id] = max(best_sentence.get(hit.passage_id, -1.0), hit.similarity)
+        share = self.weights.sentence_share
+        floor_whole = min(whole.values(), default=0.0)
+        floor_sentence = min(best_sentence.values(), default=0.0)
+        mixed = {pid: (1 - share) * whole.get(pid, floor_whole) + share * best_sentence.get(pid, floor_sentence)
+                 for pid in set(whole) | set(best_sentence)}
+        return mixed, sentences
+
+    def _sentence_hits(self, vector: list[float], n: int, where: dict | None = None) -> list[SentenceHit]:
+        found = self.index.sentences.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
+        return [SentenceHit(doc.metadata["passage_id"], doc.page_content, 1.0 - float(d)) for doc, d in found]
+
+    def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray, seen: list[SentenceHit]) -> list[SentenceHit]:
+        """Every sentence of the top passages with its similarity: from what dense search saw, or
+        (when some passage had none among them) from a query restricted to those passages."""
+        ids = {s.passage_id for s in top}
+        covered = {h.passage_id for h in seen}
+        if ids <= covered:
+            return [h for h in seen if h.passage_id in ids]
+        return self._sentence_hits(query_vector.tolist(), 200, {"passage_id": {"$in": sorted(ids)}})
+
+    def to_documents(self, ranked: list[Scored]) -> list[Document]:
+        """LangChain documents for ranked passages, scores in metadata."""
+        return [Document(page_content=self.catalog.texts[s.passage_id], id=s.passage_id,
+                         metadata={**self.catalog.metadata[s.passage_id], "score": s.score, "dense": s.dense,
+                                   "keyword": s.keyword})
+                for s in ranked]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        vector = self.embeddings.embed_query_array(query)
+        return self.to_documents(self.rank(query, vector, detect_language(query), self.k).passages)
