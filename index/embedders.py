@@ -51,7 +51,7 @@ class E5Embeddings(IdentifiedEmbeddings):
         return self.embed_query_array(text).tolist()
 
     def embed_documents_array(self, texts: list[str]) -> np.ndarray:
-        return self._model.passage(list(texts)).reshape(len(texts), -1)
+        return self._model.passage(list(texts)).reshape(len(texts), self._model.dim)
 
     def embed_query_array(self, text: str) -> np.ndarray:
         return self._model.query(text)

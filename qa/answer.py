@@ -23,6 +23,7 @@ NUMBER_QUESTION = re.compile(r"\b(?:канча|качан|кайсы жыл\w*|�
                              r"каков\w* (?:объ[её]м|мощност\w*|длин\w*|размер\w*|доля)|"
                              r"how (?:much|many|long|large)|when|what year|which year|what percentage)\b",
                              re.IGNORECASE)
+QUANTITY = re.compile(r"(?<![\w-])\d")  # a number standing on its own, not the 19 of "COVID-19"
 WHY_QUESTION = re.compile(r"\b(?:эмне үчүн|эмнеге|эмне себептен|почему|зачем|отчего|why)\b", re.IGNORECASE)
 
 FRAMES: dict[str, dict[str, str]] = {
@@ -77,7 +78,7 @@ def best_sentence(question: str, ranked: list[Scored], hits: list[SentenceHit]) 
 
     def score(hit: SentenceHit) -> float:
         passage = passages[hit.passage_id]
-        has_number = wants_number and bool(re.search(r"\d", hit.text))
+        has_number = wants_number and bool(QUANTITY.search(hit.text))
         return hit.similarity + (passage.score - passage.dense) - RANK_PENALTY * (top - passage.score) + \
             KEYWORD_BONUS * keyword_overlap(question, hit.text) + NUMBER_BONUS * has_number
 
@@ -102,7 +103,7 @@ def missing_specifics(question: str, quote: str, known_numbers: set[str]) -> boo
     asked = {t for t in keyword_tokens(question) if t[:1].isdigit()}
     if asked - known_numbers:
         return True
-    return bool(NUMBER_QUESTION.search(question)) and not re.search(r"\d", quote)
+    return bool(NUMBER_QUESTION.search(question)) and not QUANTITY.search(quote)
 
 
 def evidence(ranked: list[Scored], sentence: SentenceHit | None) -> float:

@@ -1,0 +1,88 @@
+"""Retrieval and extractive answers in three languages, and abstention."""
+
+import pytest
+
+from qa.errors import QAError
+from qa.pipeline import validate_question
+
+CASES = [
+    ("Кытайдын Кыргызстанга 2013-жылдан бери салган инвестициясы канча?", "ky", "4,34 миллиард", "4,34"),
+    ("Сколько китайских компаний работало в Кыргызстане в 2019 году?", "ru", "400гө жакын", "400"),
+    ("How many people worked at the Kara-Balta refinery before it stopped?", "en", "775ке жакын", "775"),
+    ("Кайсы электр линиясы бирдиктүү энергетикалык системаны курууга жардам берди?", "ky", "Датка-Кемин",
+     "Датка-Кемин"),
+    ("Какую долю в «Алтынкене» имеет Zijin Mining?", "ru", "60% үлүшүнө", "60%"),
+    ("In which city was the Belt and Road Initiative announced?", "en", "Астанада жарыяланган", "Астана"),
+]
+
+
+@pytest.mark.parametrize("question, language, anchor, fact", CASES)
+def test_answer_quotes_the_passage_that_holds_the_fact(pipeline, question, language, anchor, fact):
+    answer = pipeline.ask(question, k=5)
+    assert answer.language == language
+    assert not answer.abstained
+    assert anchor in answer.citations[0].text
+    assert fact in answer.answer
+    quoted = [c for c in answer.citations if c.quote]
+    assert quoted and all(c.quote in c.text for c in quoted)
+    assert f"[{quoted[0].n}]" in answer.answer
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert [c.score for c in answer.citations] == sorted((c.score for c in answer.citations), reverse=True)
+
+
+@pytest.mark.parametrize("question, opening", [
+    ("Кытай канча компания ачкан?", "Макалага ылайык"),
+    ("Сколько компаний открыл Китай?", "Согласно статье"),
+    ("How many companies did China open?", "According to the article"),
+])
+def test_answer_is_framed_in_the_question_language(pipeline, question, opening):
+    assert pipeline.ask(question).answer.startswith(opening)
+
+
+def test_frame_can_be_forced(pipeline):
+    answer = pipeline.ask("Кытай канча компания ачкан?", frame="en")
+    assert answer.language == "ky" and answer.answer.startswith("According to the article")
+
+
+def test_russian_abstract_does_not_crowd_out_the_body(pipeline):
+    answer = pipeline.ask("Какова годовая мощность нефтеперерабатывающего завода в Кара-Балте?")
+    assert answer.citations[0].kind == "body"
+    assert "800" in answer.answer
+
+
+def test_english_abstract_shown_too_when_it_answers(pipeline):
+    answer = pipeline.ask("When were diplomatic relations between China and Kyrgyzstan established?")
+    assert "1992" in answer.answer
+    assert any(c.kind == "abstract" and c.language == "en" and c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question, message", [
+    ("Как приготовить плов?", "В статье об этом не говорится"),
+    ("Which team won the football World Cup?", "The article does not say"),
+    ("2010-жылы Кытай Кыргызстанга канча инвестиция салган?", "Макалада бул тууралуу айтылган эмес"),
+])
+def test_abstains_when_the_article_does_not_say(pipeline, question, message):
+    answer = pipeline.ask(question)
+    assert answer.abstained
+    assert answer.answer.startswith(message)
+    assert answer.citations and all(c.quote is None for c in answer.citations)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "empty"), ("   \n\t", "empty"), ("x" * 5000, "too long"), ("\x00\x01\x02\x03\x04\x05 abc", "not readable"),
+    ("😀 🎉 👍", "no words"), ("12345 ?", "no words"),
+])
+def test_bad_questions_are_refused_clearly(bad, message):
+    with pytest.raises(QAError, match=message):
+        validate_question(bad)
+
+
+def test_question_in_another_language_is_refused_clearly(pipeline):
+    with pytest.raises(QAError, match="Kyrgyz, Russian or English"):
+        pipeline.ask("Wie viel hat China in Kirgisistan investiert?")
+
+
+def test_langchain_retriever_interface(pipeline):
+    docs = pipeline.retriever.invoke("Ош шаардык ооруканасы")
+    assert docs and "Ош шаардык ооруканасы" in docs[0].page_content
+    assert {"section", "language", "kind", "paragraph", "start", "end", "score"} <= set(docs[0].metadata)

@@ -1,0 +1,97 @@
+"""Evaluation metrics against hand-computed values, the set's format and anchors, and qa eval end to end."""
+
+import json
+import math
+
+import pytest
+
+from conftest import run_qa
+from eval import metrics
+from eval.dataset import DEFAULT_SET, FOLLOWUP_SET, load_followups, load_questions, missing_anchors
+from eval.run import calibrate, QuestionResult
+from qa.errors import QAError
+
+
+def test_rank_metrics_by_hand():
+    rels = [0, 1, 0, 1]
+    assert metrics.first_hit_rank(rels) == 2
+    assert metrics.hit_at(rels, 1) == 0.0 and metrics.hit_at(rels, 2) == 1.0
+    assert metrics.reciprocal_rank(rels) == 0.5
+    ideal = 1 + 1 / math.log2(3)
+    assert metrics.ndcg_at(rels, 10, total_relevant=2) == pytest.approx((1 / math.log2(3) + 1 / math.log2(5)) / ideal)
+
+
+def test_rank_metrics_on_empty_and_tied_results():
+    assert metrics.first_hit_rank([]) is None
+    assert metrics.hit_at([], 5) == 0.0 and metrics.reciprocal_rank([]) == 0.0
+    assert metrics.ndcg_at([], 10, total_relevant=0) == 0.0
+    assert metrics.ndcg_at([1, 1], 10, total_relevant=2) == pytest.approx(1.0)  # two relevant, tied at the top
+    assert metrics.percentile([], 50) is None and metrics.mean([]) is None
+    assert metrics.percentile([3, 1, 2, 2], 50) == 2
+    assert metrics.percentile([10, 20], 95) == pytest.approx(19.5)
+
+
+def test_answer_facts_need_one_alternative_of_every_group():
+    assert metrics.answer_has_facts("4,34 миллиард АКШ доллары", [["4,34", "4.34"], ["доллар"]])
+    assert not metrics.answer_has_facts("4,34 миллиард", [["4,34"], ["доллар"]])
+    assert metrics.answer_has_facts("anything", [])
+
+
+def test_abstention_scores_by_hand():
+    abstained = [True, True, False, False, True]
+    answerable = [False, True, True, True, False]
+    scores = metrics.abstention_scores(abstained, answerable)
+    assert scores == {"abstain_precision": 2 / 3, "abstain_recall": 1.0, "false_abstention": 1 / 3}
+    assert metrics.abstention_scores([], []) == {"abstain_precision": None, "abstain_recall": None,
+                                                 "false_abstention": None}
+
+
+def _result(language: str, answerable: bool, evidence: float) -> QuestionResult:
+    return QuestionResult("q", language, "?", answerable, (), (), (), 0, "", False, False, evidence, 1.0, ())
+
+
+def test_calibration_abstains_on_at_most_five_percent_of_answerable():
+    results = [_result("ky", True, 0.80 + i / 1000) for i in range(40)] + [_result("ky", False, 0.7)]
+    threshold = calibrate(results)["ky"]
+    below = sum(r.evidence < threshold for r in results if r.answerable)
+    assert below == 2 and threshold > 0.7
+
+
+def test_the_evaluation_set_is_well_formed_and_anchored(article):
+    questions = load_questions(DEFAULT_SET)
+    assert len(questions) >= 120
+    assert missing_anchors(questions, article.cleaned) == []
+    by_language = {lang: [q for q in questions if q.language == lang] for lang in ("ky", "ru", "en")}
+    assert all(len(qs) >= 40 for qs in by_language.values())
+    assert sum(not q.answerable for q in questions) >= 15
+    facts = {q.fact for q in questions if q.answerable}
+    for fact in facts:  # every fact asked in all three languages
+        assert {q.language for q in questions if q.fact == fact} == {"ky", "ru", "en"}
+    sections = {p.section for p in article.passages if any(a in p.text for q in questions for a in q.anchors)}
+    assert sections >= {p.section for p in article.passages}  # the whole article is covered
+    assert len(load_followups(FOLLOWUP_SET)) >= 9
+
+
+def test_a_malformed_set_is_reported_with_its_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "language": "ky", "question": "?", "answerable": false}\n{"id": 2}\n')
+    with pytest.raises(QAError, match="bad.jsonl:2"):
+        load_questions(bad)
+
+
+def test_qa_eval_end_to_end_on_a_small_set(index_dir, tmp_path):
+    rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]
+    small = [r for r in rows if r["fact"] in ("total-investment", "workers", "no-plov")]
+    subset = tmp_path / "small.jsonl"
+    subset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in small), encoding="utf-8")
+    details = tmp_path / "details.jsonl"
+    result = run_qa("eval", "--set", str(subset), "--json", "--details", str(details), "--quiet",
+                    "--persist-dir", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)["hybrid · e5"]
+    assert summary["all"]["questions"] == 9 and summary["ky"]["questions"] == 3
+    for key in ("hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "latency_p95_ms"):
+        assert key in summary["all"]
+    assert 0.0 <= summary["all"]["hit@5"] <= 1.0
+    lines = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 9 and {"question", "expected_anchors", "answer", "rank"} <= set(lines[0])

@@ -1,0 +1,187 @@
+"""The Gradio chat UI: questions in three languages, answers with sources, the article beside them."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import qa  # noqa: F401  (offline switches before gradio is imported)
+import gradio as gr
+
+from index.embedders import DEFAULT_EMBEDDER
+from index.store import StoreLocation
+from qa.errors import QAError
+from qa.followup import complete_followup
+from qa.pipeline import DEFAULT_K, QAPipeline
+from qa.result import Answer
+from ui.feedback import DEFAULT_FEEDBACK_FILE, record_feedback
+from ui.render import article_html, conversation_markdown, sources_html
+
+log = logging.getLogger(__name__)
+ASSETS = Path(__file__).parent / "assets"
+SHOWN_QUESTION_CHARS = 300
+EXAMPLES = [
+    "Кытайдын Кыргызстанга 2013-жылдан бери салган инвестициясы канча?",
+    "Кара-Балтадагы заводдо канча адам иштеген?",
+    "Сколько китайских компаний работало в Кыргызстане в 2019 году?",
+    "Почему страны Центральной Азии интересны Китаю?",
+    "Which power line helped Kyrgyzstan build a unified energy system?",
+    "What could a large influx of Chinese citizens lead to?",
+]
+POLITE = {
+    "en": "Sorry, I can't answer that: {problem}.",
+    "ru": "Извините, не могу ответить: {problem}.",
+    "ky": "Кечиресиз, жооп бере албайм: {problem}.",
+}
+
+
+@dataclass
+class Conversation:
+    """One browser session's turns (None for a message that got no answer) and its export file."""
+
+    turns: list[Answer | None] = field(default_factory=list)
+    export: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / f"qa-chat-{uuid.uuid4().hex[:8]}.md")
+
+    def previous_query(self) -> str | None:
+        """What the last answered turn searched for (a follow-up builds on it)."""
+        for turn in reversed(self.turns):
+            if turn is not None:
+                return turn.search_query or turn.question
+        return None
+
+
+class ChatService:
+    """The pipeline behind the UI: loaded once per process, one question at a time."""
+
+    def __init__(self, pipeline: QAPipeline, feedback_file: Path = DEFAULT_FEEDBACK_FILE) -> None:
+        self.pipeline = pipeline
+        self.feedback_file = feedback_file
+        self._lock = threading.Lock()
+
+    def ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str | None = None) -> Answer:
+        """Answer, completing an elliptical follow-up from ``previous``; QAError for bad input."""
+        search = complete_followup(previous, question) if previous else None
+        with self._lock:
+            return self.pipeline.ask(question, k=int(k), frame=frame, search_query=search)
+
+    def api_ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str = "") -> dict:
+        """The JSON answer for API clients; a bad question gives {"error": "…"}."""
+        try:
+            return self.ask(question, k, frame, previous or None).to_dict()
+        except QAError as problem:
+            return {"error": str(problem)}
+
+    def chat(self, question: str, history: list, conversation: Conversation, k: int, frame: str):
+        """One chat turn: the reply, the sources of it and the article with its citations marked."""
+        history = list(history or [])
+        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
+        catalog = self.pipeline.retriever.catalog
+        try:
+            answer = self.ask(question, k, frame, conversation.previous_query())
+            reply = _reply_text(answer)
+        except QAError as problem:
+            answer, reply = None, POLITE["en"].format(problem=problem)
+        except Exception:  # noqa: BLE001  (the page must never show a traceback)
+            log.exception("answering failed")
+            answer, reply = None, POLITE["en"].format(problem="something went wrong on our side; please try again")
+        conversation.turns.append(answer)
+        history += [{"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
+        answered = [t for t in conversation.turns if t is not None]
+        conversation.export.write_text(conversation_markdown(answered), encoding="utf-8")
+        citations = answer.citations if answer else []
+        return ("", history, conversation, sources_html(answer, catalog), article_html(catalog, citations),
+                gr.DownloadButton(value=str(conversation.export), interactive=bool(answered)))
+
+    def like(self, conversation: Conversation, data: gr.LikeData) -> str:
+        """Record a thumbs up/down on an answer."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = conversation.turns[int(index) // 2] if int(index) // 2 < len(conversation.turns) else None
+        if turn is None:
+            return "Nothing to rate here."
+        record_feedback(turn, bool(data.liked), self.feedback_file)
+        return "Thank you: your rating was saved."
+
+    def clear(self):
+        """A fresh conversation."""
+        catalog = self.pipeline.retriever.catalog
+        return ([], Conversation(), sources_html(None, catalog), article_html(catalog),
+                gr.DownloadButton(value=None, interactive=False), "")
+
+
+def _reply_text(answer: Answer) -> str:
+    names = {"ky": "Kyrgyz", "ru": "Russian", "en": "English"}
+    note = f"*Question in {names[answer.language]}"
+    if answer.search_query:
+        note += f" · read as a follow-up: “{answer.search_query}”"
+    if answer.abstained:
+        note += " · the closest passages are shown as related"
+    return f"{answer.answer}\n\n{note}*"
+
+
+def build_app(service: ChatService) -> gr.Blocks:
+    """The page: chat on the left; sources and the article on the right."""
+    catalog = service.pipeline.retriever.catalog
+    with gr.Blocks(title="Kyrgyz–Chinese relations: ask the article") as app:
+        gr.Markdown("## Ask the article: Kyrgyz–Chinese relations and the Belt and Road Initiative\n"
+                    "Ask in **Кыргызча**, **Русский** or **English**. Every answer quotes the article and cites "
+                    "the passages it comes from; when the article does not say, you are told so.")
+        conversation = gr.State(Conversation())
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5):
+                chatbot = gr.Chatbot(label="Chat", height=520, elem_id="qa-chat", feedback_options=("Like", "Dislike"),
+                                     buttons=["copy"])
+                with gr.Row():
+                    question = gr.Textbox(placeholder="Суроо / Вопрос / Question …", show_label=False, scale=6,
+                                          elem_id="qa-question", max_lines=4, autofocus=True)
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-send")
+                with gr.Row():
+                    k = gr.Slider(1, 10, value=DEFAULT_K, step=1, label="Sources (k)", elem_id="qa-k")
+                    frame = gr.Radio(["auto", "ky", "ru", "en"], value="auto", label="Answer language",
+                                     elem_id="qa-frame")
+                with gr.Row():
+                    clear = gr.Button("Clear chat", elem_id="qa-clear")
+                    export = gr.DownloadButton("Export as Markdown", interactive=False, elem_id="qa-export")
+                status = gr.Markdown("", elem_id="qa-status")
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+            with gr.Column(scale=4):
+                sources = gr.HTML(sources_html(None, catalog), elem_id="qa-sources")
+                with gr.Accordion("The article (cited passages highlighted)", open=True, elem_id="qa-article-box"):
+                    article = gr.HTML(article_html(catalog), elem_id="qa-article-html")
+        outputs = [question, chatbot, conversation, sources, article, export]
+        inputs = [question, chatbot, conversation, k, frame]
+        question.submit(service.chat, inputs, outputs, api_name="chat")
+        send.click(service.chat, inputs, outputs, api_visibility="private")
+        clear.click(service.clear, None, [chatbot, conversation, sources, article, export, status],
+                    api_visibility="private")
+        chatbot.like(service.like, [conversation], [status], api_visibility="private")
+        gr.api(service.api_ask, api_name="ask")
+    return app
+
+
+def launch_kwargs() -> dict:
+    """Launch settings: local fonts and assets only, no analytics, monitoring or share links."""
+    return {
+        "theme": gr.themes.Soft(font=["system-ui", "Segoe UI", "Noto Sans", "sans-serif"],
+                                font_mono=["ui-monospace", "monospace"]),
+        "css": (ASSETS / "style.css").read_text(encoding="utf-8"),
+        "head": f"<script>{(ASSETS / 'show_in_article.js').read_text(encoding='utf-8')}</script>",
+        "share": False, "ssr_mode": False, "pwa": False, "mcp_server": False, "enable_monitoring": False,
+        "show_error": False, "quiet": True,
+    }
+
+
+def open_service(location: StoreLocation, embedder: str = DEFAULT_EMBEDDER) -> ChatService:
+    """Load the pipeline (building the index first if it is missing)."""
+    return ChatService(QAPipeline.open(location, embedder))
+
+
+def serve(location: StoreLocation, embedder: str, host: str, port: int) -> None:
+    """Serve the UI until interrupted."""
+    app = build_app(open_service(location, embedder))
+    app.queue(default_concurrency_limit=8, max_size=256)
+    print(f"chat UI on http://{host}:{port}", flush=True)
+    app.launch(server_name=host, server_port=port, prevent_thread_lock=False, **launch_kwargs())
