@@ -24,12 +24,12 @@ from chromadb.config import Settings
 from langchain_chroma import Chroma
 from tqdm import tqdm
 
-from index.chunk import Passage, split_sentences
+from index.chunk import Passage, sentence_spans
 from index.corpus import Document
 from index.embedders import IdentifiedEmbeddings
 from qa.errors import QAError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_PERSIST_DIR = Path(".qa_index")
 DEFAULT_COLLECTION = "qa-index"
 BATCH_SIZE = 32
@@ -196,6 +196,14 @@ def sentence_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
     """(id, text, metadata) of each sentence, tied to its passage."""
     records = []
     for p in passages:
-        for number, sentence in enumerate(split_sentences(p.text)):
+        for number, sentence in enumerate(sentences_without_titles(p.text, p.section)):
             records.append((f"{p.id}:{number}", sentence, {"passage_id": p.id, "sentence": number}))
     return records
+
+
+def sentences_without_titles(text: str, title: str) -> list[str]:
+    """The passage's sentences, an inline section title kept with the sentence after it."""
+    spans = sentence_spans(text)
+    if len(spans) > 1 and text[spans[0][0]:spans[0][1]].rstrip(".") == title:
+        spans = [(spans[0][0], spans[1][1])] + spans[2:]
+    return [text[start:end] for start, end in spans]

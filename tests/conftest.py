@@ -43,3 +43,47 @@ def run_qa(*args: str, cwd: Path | None = None, timeout: float = 300, stdin: str
     """Run the real ``qa`` command line in a fresh process."""
     return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd or ROOT, capture_output=True, text=True,
                           timeout=timeout, input=stdin, env={**os.environ, **(env or {})})
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until ``url`` answers, failing early if the server process died."""
+    import time
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def ui_server(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real ``qa ui`` server on a free loopback port; yields (url, feedback file)."""
+    port = free_port()
+    feedback = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+    env = {**os.environ, "QA_FEEDBACK_FILE": str(feedback)}
+    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), "--persist-dir",
+                                str(index_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, process)
+        yield url, feedback
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

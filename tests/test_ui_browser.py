@@ -1,0 +1,89 @@
+"""The chat UI in a real headless Chromium (Debian's), driven by Playwright."""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, ui_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(ui_server[0], wait_until="load")
+    page.wait_for_selector("#qa-question textarea")
+    yield page
+    context.close()
+
+
+def ask(page: Page, question: str) -> str:
+    """Type a question, press Enter, and return the new reply's text."""
+    replies = page.locator("#qa-chat .message-row.bot-row, #qa-chat .bot-row")
+    before = replies.count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(replies).to_have_count(before + 1, timeout=30000)
+    return replies.last.inner_text()
+
+
+@pytest.mark.parametrize("language, question, fact, opening", [
+    ("ky", "Кара-Балтадагы заводдо канча адам иштеген?", "775", "Макалага ылайык"),
+    ("ru", "Какая доля в «Алтынкене» принадлежит Zijin Mining?", "60%", "Согласно статье"),
+    ("en", "Which power transmission line helped Kyrgyzstan build a unified energy system?", "Датка-Кемин",
+     "According to the article"),
+])
+def test_question_answer_sources_and_show_in_article(page, ui_server, language, question, fact, opening):
+    reply = ask(page, question)
+    assert reply.strip().startswith(opening) and fact in reply
+    sources = page.locator("#qa-sources")
+    expect(sources.locator("details.qa-source")).to_have_count(5)
+    first = sources.locator("details.qa-source").first
+    expect(first.locator("mark.qa-quote")).to_be_visible()
+    first.locator("a.qa-show").click()
+    cited = page.locator("#qa-article-html mark#qa-cite-1")
+    expect(cited).to_be_in_viewport(timeout=5000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"chat-{language}.png"), full_page=True)
+    origin = ui_server[0].rstrip("/")
+    assert [url for url in page.requests if not url.startswith((origin, "data:", "blob:"))] == []
+
+
+def test_abstention_reads_as_such_with_related_passages(page):
+    reply = ask(page, "Which team won the football World Cup?")
+    assert "The article does not say" in reply
+    expect(page.locator("#qa-sources h3")).to_contain_text("Related passages")
+
+
+def test_thumbs_up_is_saved_and_clear_resets(page, ui_server):
+    ask(page, "Ош шаардык ооруканасы кандай оорукана болуп калды?")
+    feedback = ui_server[1]
+    before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
+    page.locator("#qa-chat .bot-row button[aria-label='Like'], #qa-chat button[title='Like']").last.click()
+    expect(page.locator("#qa-status")).to_contain_text("saved", timeout=10000)
+    rows = [json.loads(line) for line in feedback.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == before + 1 and rows[-1]["liked"] is True and "Ош" in rows[-1]["question"]
+    page.locator("#qa-clear").click()
+    expect(page.locator("#qa-chat .bot-row")).to_have_count(0)
+    expect(page.locator("#qa-sources")).to_contain_text("Sources of the answer appear here")
