@@ -46,6 +46,17 @@ def run_config(config: Config, location: StoreLocation, questions, k: int,
     return evaluate(pipeline, questions, k=k, progress=progress)
 
 
+def run_baselines(location: StoreLocation, embedder: str, questions, k: int, progress: bool) -> dict[str, dict]:
+    """Summaries of the baseline configurations; another embedder's index goes in a scratch folder."""
+    summaries = {}
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as scratch:
+        for retriever, other in BASELINES:
+            where = location if other == embedder else replace(location, persist_dir=Path(scratch), chroma_url=None)
+            config = Config(retriever, other)
+            summaries[config.name] = summarize(run_config(config, where, questions, k, progress), k)
+    return summaries
+
+
 def save_thresholds(embedder: str, thresholds: dict[str, float], path: Path = CALIBRATION_FILE) -> None:
     """Store calibrated abstention thresholds for ``embedder`` (other embedders' entries are kept)."""
     table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -72,12 +83,7 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
         results = run_config(primary, location, questions, args.k, progress)
     summaries = {primary.name: summarize(results, args.k)}
     if args.compare:
-        with tempfile.TemporaryDirectory(prefix="qa-eval-") as scratch:
-            for retriever, embedder in BASELINES:
-                config = Config(retriever, embedder)
-                where = location if embedder == primary.embedder else replace(location, persist_dir=Path(scratch),
-                                                                               chroma_url=None)
-                summaries[config.name] = summarize(run_config(config, where, questions, args.k, progress), args.k)
+        summaries.update(run_baselines(location, primary.embedder, questions, args.k, progress))
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:
             for result in results:
