@@ -40,7 +40,7 @@ def run_config(config: Config, location: StoreLocation, questions, k: int,
                progress: bool) -> list[QuestionResult]:
     """Evaluate one configuration (the index is built first if missing)."""
     pipeline = QAPipeline.open(location, config.embedder, mode=config.retriever)
-    corpus = "\n".join(pipeline.retriever.catalog.texts.values())
+    corpus = "\n".join(pipeline.retriever.catalog.all_texts())
     for qid, anchor in missing_anchors(questions, corpus)[:5]:
         print(f"warning: {qid}: anchor {anchor!r} is in no passage of the index", file=sys.stderr)
     return evaluate(pipeline, questions, k=k, progress=progress)

@@ -47,7 +47,7 @@ class QuestionResult:
 def evaluate(pipeline: QAPipeline, questions: list[EvalQuestion], k: int = 5,
              progress: bool = True) -> list[QuestionResult]:
     """Ask every question (retrieving at least 10 passages for nDCG@10) and record the outcome."""
-    texts = list(pipeline.retriever.catalog.texts.values())
+    texts = list(pipeline.retriever.catalog.all_texts())
     results = []
     for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress, leave=False):
         started = time.perf_counter()

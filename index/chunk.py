@@ -29,6 +29,7 @@ class Passage:
     paragraph_end: int
     start: int
     end: int
+    page: int = 0
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for the vector store (everything but the text)."""
@@ -92,7 +93,8 @@ def _groups(paragraphs: list[Paragraph], target: int) -> list[list[Paragraph]]:
     for para in paragraphs:
         last = groups[-1] if groups else None
         fits = last and last[-1].section == para.section and last[-1].kind == para.kind and \
-            last[-1].language == para.language and para.end - last[0].start <= target and \
+            last[-1].language == para.language and last[-1].page == para.page and \
+            para.end - last[0].start <= target and \
             min(len(para.text), last[-1].end - last[0].start) < target // 2
         if fits:
             last.append(para)
@@ -110,7 +112,7 @@ def chunk(paragraphs: list[Paragraph], cleaned: str, doc: str,
           target: int = TARGET_CHARS, limit: int = MAX_CHARS) -> list[Passage]:
     """Passages of about ``target`` characters, cut at sentence ends, never across sections."""
     passages: list[Passage] = []
-    for group in _groups(paragraphs, target):
+    for group in _groups([p for p in paragraphs if p.kind != "heading"], target):
         first, last = group[0], group[-1]
         if len(group) > 1:
             pieces = [(first.start, last.end)]
@@ -119,5 +121,5 @@ def chunk(paragraphs: list[Paragraph], cleaned: str, doc: str,
         for start, end in pieces:
             text = cleaned[start:end]
             passages.append(Passage(passage_id(doc, text), text, doc, first.section, first.kind,
-                                    first.language, first.number, last.number, start, end))
+                                    first.language, first.number, last.number, start, end, first.page))
     return passages

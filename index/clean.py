@@ -109,8 +109,56 @@ def split_paragraphs(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", " ".join(p)).strip() for p in paragraphs]
 
 
+_CHARACTER_FIXES = (replace_bullets, fix_lookalikes, join_hyphenation)
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_MARKDOWN_MARKUP = re.compile(r"(\*\*|__|`)")
+
+
+def _fix_characters(raw: str) -> str:
+    return reduce(lambda acc, step: step(acc), _CHARACTER_FIXES, raw.replace("\r\n", "\n"))
+
+
 def clean_paragraphs(raw: str) -> list[str]:
     """The whole cleaning pipeline: raw PDF text in, clean paragraphs out."""
-    steps = (replace_bullets, fix_lookalikes, join_hyphenation)
-    text = reduce(lambda acc, step: step(acc), steps, raw.replace("\r\n", "\n"))
-    return [p for p in split_paragraphs(text) if p]
+    return [p for p in split_paragraphs(_fix_characters(raw)) if p]
+
+
+def looks_extracted_from_pdf(raw: str) -> bool:
+    """Text pulled out of a PDF has a line break (often a blank line) after every printed line and
+    few paragraph marks; ordinary text has blank lines only between paragraphs."""
+    lines = [line for line in raw.splitlines() if line.strip()]
+    if len(lines) < 8:
+        return False
+    short = sum(1 for line in lines if len(line) < 90)
+    ends_mid_sentence = sum(1 for line in lines if not re.search(r"[.!?:;»”\"]\s*$", line))
+    return short / len(lines) > 0.8 and ends_mid_sentence / len(lines) > 0.5
+
+
+def blank_line_paragraphs(raw: str) -> list[str]:
+    """Paragraphs separated by blank lines (ordinary text), whitespace folded."""
+    blocks = re.split(r"\n\s*\n", _fix_characters(raw))
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def markdown_paragraphs(raw: str) -> list[tuple[str, bool]]:
+    """Markdown paragraphs as (text, is_heading); emphasis and code marks dropped."""
+    paragraphs: list[tuple[str, bool]] = []
+    for block in blank_line_paragraphs("\n\n".join(_split_headings(raw))):
+        heading = _MARKDOWN_HEADING.match(block)
+        text = _MARKDOWN_MARKUP.sub("", heading.group(1) if heading else block)
+        text = re.sub(r"^[-*+]\s+", f"{BULLET} ", text)
+        if text.strip():
+            paragraphs.append((text.strip(), bool(heading)))
+    return paragraphs
+
+
+def _split_headings(raw: str) -> list[str]:
+    """Put every Markdown heading line in a block of its own."""
+    blocks, current = [], []
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        if _MARKDOWN_HEADING.match(line):
+            blocks += ["\n".join(current), line]
+            current = []
+        else:
+            current.append(line)
+    return blocks + ["\n".join(current)]

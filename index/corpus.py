@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from index.chunk import Passage, chunk
-from index.clean import clean_paragraphs
+from index.clean import blank_line_paragraphs, clean_paragraphs, looks_extracted_from_pdf, markdown_paragraphs
 from index.structure import Paragraph, structure
 
 DEFAULT_ARTICLE = Path(__file__).parent / "corpus" / "article.txt"
@@ -17,20 +17,37 @@ PARAGRAPH_SEPARATOR = "\n\n"
 
 @dataclass(frozen=True)
 class Document:
-    """One source document: its name, its raw text and what cleaning makes of it."""
+    """One source document: its name, raw text, where it came from and what cleaning makes of it.
+
+    ``kind`` is "text", "markdown" or "pdf" (whose pages are separated by form feeds in ``raw``).
+    """
 
     name: str
     raw: str
+    path: str = ""
+    kind: str = "text"
 
     @classmethod
     def from_file(cls, path: Path) -> "Document":
         """Read a UTF-8 text file; its name is the file name."""
-        return cls(path.name, path.read_text(encoding="utf-8"))
+        return cls(path.name, path.read_text(encoding="utf-8"), str(path))
+
+    def _source_paragraphs(self) -> list[tuple[str, int, bool]]:
+        """(text, page, is_heading) for each paragraph, by the format of the source."""
+        if self.kind == "pdf":
+            return [(text, page, False) for page, raw in enumerate(self.raw.split("\f"), start=1)
+                    for text in clean_paragraphs(raw)]
+        if self.kind == "markdown":
+            return [(text, 0, heading) for text, heading in markdown_paragraphs(self.raw)]
+        split = clean_paragraphs if looks_extracted_from_pdf(self.raw) else blank_line_paragraphs
+        return [(text, 0, False) for text in split(self.raw)]
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
-        """Cleaned paragraphs with section, kind, language and offsets."""
-        return structure(clean_paragraphs(self.raw), PARAGRAPH_SEPARATOR)
+        """Cleaned paragraphs with section, kind, language, page and offsets."""
+        source = self._source_paragraphs()
+        return structure([text for text, _, _ in source], PARAGRAPH_SEPARATOR, [page for _, page, _ in source],
+                         frozenset(i for i, (_, _, heading) in enumerate(source) if heading))
 
     @cached_property
     def cleaned(self) -> str:

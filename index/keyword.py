@@ -7,8 +7,13 @@ few letters is a serviceable stem. Numbers are kept whole ("4,34" and "4.34" mat
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -42,6 +47,30 @@ class KeywordIndex:
         bm25 = bm25s.BM25()
         bm25.index([keyword_tokens(t, prefix) for t in texts], show_progress=False)
         return cls(list(ids), bm25, prefix)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` whole or not at all (written aside, then renamed)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        try:
+            self.bm25.save(str(scratch), show_progress=False)
+            (scratch / "ids.json").write_text(json.dumps({"ids": self.ids, "prefix": self.prefix}), encoding="utf-8")
+            os.replace(scratch, folder)
+        except OSError:
+            if not folder.is_dir():
+                raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> "KeywordIndex | None":
+        """The index saved in ``folder``, or None if there is none (or it cannot be read)."""
+        try:
+            saved = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            bm25 = bm25s.BM25.load(str(folder), mmap=True)
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(list(saved["ids"]), bm25, int(saved["prefix"]))
 
     def numbers(self) -> set[str]:
         """Every number the indexed texts mention (normalised as in ``keyword_tokens``)."""

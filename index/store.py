@@ -10,12 +10,17 @@ readers that still hold it; older ones and leftovers of interrupted builds are d
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
+import os
 import re
+import shutil
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,12 +32,14 @@ from tqdm import tqdm
 from index.chunk import Passage, sentence_spans
 from index.corpus import Document
 from index.embedders import IdentifiedEmbeddings
+from index.keyword import KeywordIndex
 from qa.errors import QAError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_PERSIST_DIR = Path(".qa_index")
 DEFAULT_COLLECTION = "qa-index"
 BATCH_SIZE = 32
+COPY_PAGE = 1000
 _SQLITE = "chroma.sqlite3"
 
 
@@ -90,11 +97,27 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
-def fingerprint(documents: Iterable[Document], embedder: str) -> str:
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What the index knows of a document it holds."""
+
+    name: str
+    path: str
+    hash: str
+    kind: str
+    passages: int
+
+    @classmethod
+    def of(cls, document: Document) -> "DocumentRecord":
+        """The record of a document about to be indexed."""
+        return cls(document.name, document.path, document.content_hash, document.kind, len(document.passages))
+
+
+def fingerprint(documents: Iterable[DocumentRecord], embedder: str) -> str:
     """What a build depends on: the documents' contents, the embedder and the index schema."""
     digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{embedder}".encode())
-    for doc in documents:
-        digest.update(f"\n{doc.name}\n{doc.content_hash}".encode())
+    for doc in sorted(documents, key=lambda d: d.name):
+        digest.update(f"\n{doc.name}\n{doc.hash}".encode())
     return digest.hexdigest()
 
 
@@ -105,6 +128,23 @@ class ActiveIndex:
     manifest: dict
     passages: Chroma
     sentences: Chroma
+
+    @property
+    def documents(self) -> list[DocumentRecord]:
+        """The documents of this build."""
+        return manifest_documents(self.manifest)
+
+
+def manifest_documents(manifest: dict | None) -> list[DocumentRecord]:
+    """The documents a manifest lists (none for a manifest of an older schema)."""
+    try:
+        return [DocumentRecord(**row) for row in json.loads((manifest or {}).get("documents", "[]"))]
+    except (json.JSONDecodeError, TypeError):
+        return []
+
+
+def _build_name(collection: str) -> str:
+    return f"{collection}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
 class IndexStore:
@@ -122,37 +162,75 @@ class IndexStore:
                       create_collection_if_not_exists=create)
 
     def manifest(self) -> dict | None:
-        """The pointer's metadata (active build, embedder, fingerprint …), or None if never built."""
+        """The pointer's metadata (active build, embedder, documents …), or None if never built."""
         names = {c.name for c in self.client.list_collections()}
         if self.location.collection not in names:
             return None
         metadata = self.client.get_collection(self.location.collection, embedding_function=None).metadata or {}
         return dict(metadata) if metadata.get("active") else None
 
-    def is_current(self, documents: list[Document]) -> bool:
-        """True if the active build was made from these documents with this embedder."""
-        manifest = self.manifest()
-        return bool(manifest) and manifest.get("fingerprint") == fingerprint(documents, self.embeddings.identity)
+    def documents(self) -> list[DocumentRecord]:
+        """The documents the active build holds."""
+        return manifest_documents(self.manifest())
 
-    def build(self, documents: list[Document], progress: bool = True) -> dict:
-        """Index ``documents`` into a new build, flip the pointer to it, and drop stale builds."""
-        build = f"{self.location.collection}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    def is_current(self, documents: list[Document]) -> bool:
+        """True if the active build holds exactly these documents, made with this embedder."""
+        manifest = self.manifest()
+        wanted = fingerprint([DocumentRecord.of(d) for d in documents], self.embeddings.identity)
+        return bool(manifest) and manifest.get("fingerprint") == wanted
+
+    def build(self, documents: list[Document], keep: Iterable[DocumentRecord] = (), progress: bool = True) -> dict:
+        """A new build of ``documents`` (embedded now) and ``keep`` (copied, vectors and all, from the
+        active build); then the pointer flips to it and stale builds are dropped."""
+        keep = list(keep)
         passages = [p for doc in documents for p in doc.passages]
-        if not passages:
+        if not passages and not keep:
             raise QAError("nothing to index: the documents have no text")
-        self._add(self._vectorstore(f"{build}-passages", create=True), passages_records(passages),
-                  "passages", progress)
-        self._add(self._vectorstore(f"{build}-sentences", create=True), sentence_records(passages),
-                  "sentences", progress)
+        previous = self.manifest()
+        build = _build_name(self.location.collection)
+        new_passages = self._vectorstore(f"{build}-passages", create=True)
+        new_sentences = self._vectorstore(f"{build}-sentences", create=True)
+        kept_texts = self._copy_documents(previous, build, [d.name for d in keep], progress) if keep else {}
+        self._add(new_passages, passages_records(passages), "passages", progress)
+        self._add(new_sentences, sentence_records(passages), "sentences", progress)
+        texts = {**kept_texts, **{p.id: (p.text, p.metadata()) for p in passages}}
+        KeywordIndex.build(list(texts), [t for t, _ in texts.values()]).save(self.keyword_dir(build))
+        records = keep + [DocumentRecord.of(d) for d in documents]
         manifest = {"active": build, "embedder": self.embeddings.identity, "schema": SCHEMA_VERSION,
-                    "fingerprint": fingerprint(documents, self.embeddings.identity), "passages": len(passages),
-                    "documents": ", ".join(doc.name for doc in documents), "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        previous = (self.manifest() or {}).get("active")
+                    "fingerprint": fingerprint(records, self.embeddings.identity), "passages": len(texts),
+                    "documents": json.dumps([asdict(r) for r in records], ensure_ascii=False),
+                    "main_language": _main_language(m for _, m in texts.values()),
+                    "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
         pointer = self.client.get_or_create_collection(self.location.collection, embedding_function=None,
                                                        metadata={"qa-pointer": True})
         pointer.modify(metadata=manifest)
-        self._drop_builds(keep={build, previous})
+        self._drop_builds(keep={build, (previous or {}).get("active")})
         return manifest
+
+    def _copy_documents(self, previous: dict | None, build: str, names: list[str],
+                        progress: bool) -> dict[str, tuple[str, dict]]:
+        """Copy the named documents' records (with their vectors) from the active build; returns
+        the copied passages' texts and metadata by id."""
+        if not previous:
+            raise QAError("no active index to keep documents from")
+        copied: dict[str, tuple[str, dict]] = {}
+        for part in ("passages", "sentences"):
+            source = self.client.get_collection(f"{previous['active']}-{part}", embedding_function=None)
+            target = self.client.get_collection(f"{build}-{part}", embedding_function=None)
+            where = {"doc": names[0]} if len(names) == 1 else {"doc": {"$in": names}}
+            bar = tqdm(desc=f"copying {part}", unit=part[:-1], file=sys.stderr, disable=not progress, leave=False)
+            for offset in itertools.count(0, COPY_PAGE):
+                got = source.get(where=where, include=["embeddings", "documents", "metadatas"], limit=COPY_PAGE,
+                                 offset=offset)
+                if not got["ids"]:
+                    break
+                target.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                           metadatas=got["metadatas"])
+                if part == "passages":
+                    copied.update({i: (t, dict(m)) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])})
+                bar.update(len(got["ids"]))
+            bar.close()
+        return copied
 
     def _add(self, store: Chroma, records: list[tuple[str, str, dict]], what: str, progress: bool) -> None:
         bar = tqdm(total=len(records), desc=f"embedding {what}", unit=what[:-1], file=sys.stderr,
@@ -164,12 +242,44 @@ class IndexStore:
             bar.update(len(batch))
         bar.close()
 
+    def keyword_dir(self, build: str) -> Path:
+        """Where a build's keyword index is kept: in the index folder, or (server mode) in a local
+        cache, so that it is read from Chroma at most once per machine."""
+        if not self.location.chroma_url:
+            return self.location.persist_dir / "keyword" / build
+        server = re.sub(r"[^\w.-]+", "_", self.location.chroma_url)
+        return Path(os.environ.get("QA_CACHE_DIR", Path.home() / ".cache" / "qa")) / "keyword" / server / build
+
+    def keyword_index(self, active: ActiveIndex) -> KeywordIndex:
+        """The active build's keyword index: loaded from disk, or rebuilt from Chroma once and saved."""
+        folder = self.keyword_dir(active.manifest["active"])
+        loaded = KeywordIndex.load(folder)
+        if loaded is not None:
+            return loaded
+        source = self.client.get_collection(f"{active.manifest['active']}-passages", embedding_function=None)
+        ids, texts = [], []
+        for offset in itertools.count(0, COPY_PAGE):
+            got = source.get(include=["documents"], limit=COPY_PAGE, offset=offset)
+            if not got["ids"]:
+                break
+            ids += got["ids"]
+            texts += got["documents"]
+        index = KeywordIndex.build(ids, texts)
+        index.save(folder)
+        return index
+
     def _drop_builds(self, keep: set[str | None]) -> None:
-        pattern = re.compile(rf"({re.escape(self.location.collection)}-\d{{14}}-[0-9a-f]{{6}})-(passages|sentences)")
+        """Delete the collections and keyword folders of every build but ``keep``."""
+        build = rf"{re.escape(self.location.collection)}-\d{{14}}-[0-9a-f]{{6}}"
+        collection_pattern = re.compile(rf"({build})-(passages|sentences)")
         for collection in self.client.list_collections():
-            match = pattern.fullmatch(collection.name)
+            match = collection_pattern.fullmatch(collection.name)
             if match and match.group(1) not in keep:
                 self.client.delete_collection(collection.name)
+        folder = self.keyword_dir("-").parent
+        for stale in folder.iterdir() if folder.is_dir() else []:
+            if re.fullmatch(build, stale.name) and stale.name not in keep:
+                shutil.rmtree(stale, ignore_errors=True)
 
     def open_active(self) -> ActiveIndex:
         """Open the active build for reading; a clear error if there is none or it was made otherwise."""
@@ -187,6 +297,12 @@ class IndexStore:
                           "run 'qa index' again") from error
 
 
+def _main_language(metadatas: Iterable[dict]) -> str:
+    """The language most body passages are in."""
+    counts = Counter(m.get("language") for m in metadatas if m.get("kind") == "body")
+    return str(counts.most_common(1)[0][0]) if counts else "ky"
+
+
 def passages_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
     """(id, text, metadata) of each passage."""
     return [(p.id, p.text, p.metadata()) for p in passages]
@@ -197,7 +313,7 @@ def sentence_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
     records = []
     for p in passages:
         for number, sentence in enumerate(sentences_without_titles(p.text, p.section)):
-            records.append((f"{p.id}:{number}", sentence, {"passage_id": p.id, "sentence": number}))
+            records.append((f"{p.id}:{number}", sentence, {"passage_id": p.id, "sentence": number, "doc": p.doc}))
     return records
 
 

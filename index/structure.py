@@ -30,9 +30,10 @@ class Paragraph:
     text: str
     start: int
     section: str
-    kind: str  # "abstract" | "keywords" | "body"
+    kind: str  # "abstract" | "keywords" | "body" | "heading"
     language: Language
     number: int  # 1-based, within its section
+    page: int = 0  # 1-based page of a PDF, 0 when the source has no pages
 
     @property
     def end(self) -> int:
@@ -53,16 +54,18 @@ def section_title(paragraph: str) -> str | None:
     return title if is_phrase and not _VERB_ENDING.search(last_word) else None
 
 
-def structure(paragraphs: list[str], separator: str = "\n\n") -> list[Paragraph]:
-    """Label each cleaned paragraph with its section, kind, language, number and offset.
+def structure(paragraphs: list[str], separator: str = "\n\n", pages: list[int] | None = None,
+              headings: frozenset[int] = frozenset()) -> list[Paragraph]:
+    """Label each cleaned paragraph with its section, kind, language, number, page and offset.
 
     Paragraphs before the last key-words paragraph are the front matter (abstract or key words,
-    language by detection); the rest is the body, in sections that start at each inline title.
+    language by detection); the rest is the body, in sections that start at each inline title or
+    at a standalone heading (the indices in ``headings``, e.g. Markdown's).
     """
     last_keywords = max((i for i, p in enumerate(paragraphs) if _KEYWORDS.match(p)), default=-1)
     labelled: list[Paragraph] = []
     offset, section, number = 0, "", 0
-    body_language: Language = "ky"
+    body_language: Language | None = None
     for index, text in enumerate(paragraphs):
         keywords = _KEYWORDS.match(text)
         if index <= last_keywords:
@@ -70,13 +73,14 @@ def structure(paragraphs: list[str], separator: str = "\n\n") -> list[Paragraph]
             kind = "keywords" if keywords else "abstract"
             name = keywords.group(1) if keywords else ABSTRACT_TITLES[language]
         else:
-            kind, name = "body", section_title(text) or section
-            if index == last_keywords + 1:
+            kind = "heading" if index in headings else "body"
+            name = text if kind == "heading" else section_title(text) or section
+            if body_language is None and kind == "body":
                 body_language = detect_language(text) or "ky"
-            language = body_language
+            language = body_language or detect_language(text) or "en"
         same = labelled and (labelled[-1].kind, labelled[-1].language) == (kind, language)
         number = number + 1 if same and name == section else 1
         section = name
-        labelled.append(Paragraph(text, offset, name, kind, language, number))
+        labelled.append(Paragraph(text, offset, name, kind, language, number, pages[index] if pages else 0))
         offset += len(text) + len(separator)
     return labelled

@@ -12,7 +12,8 @@ from index.chunk import sentence_spans
 from index.keyword import keyword_tokens
 from qa.language import Language
 from qa.result import Citation
-from qa.retrieve import PassageCatalog, Scored, SentenceHit
+from qa.catalog import PassageCatalog
+from qa.retrieve import Scored, SentenceHit
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 SENTENCE_PASSAGES = 3  # the answer sentence is looked for in this many top passages
@@ -116,13 +117,13 @@ def make_citations(ranked: list[Scored], catalog: PassageCatalog, quotes: dict[s
     """Citations in rank order, each with the sentence quoted from it (if any)."""
     citations = []
     for n, s in enumerate(ranked, start=1):
-        meta = catalog.metadata[s.passage_id]
-        citations.append(Citation(n=n, passage_id=s.passage_id, text=catalog.texts[s.passage_id],
+        meta = catalog.meta(s.passage_id)
+        citations.append(Citation(n=n, passage_id=s.passage_id, text=catalog.text(s.passage_id),
                                   quote=quotes.get(s.passage_id), section=str(meta.get("section", "")),
                                   language=str(meta.get("language", "")), score=round(s.score, 4),
                                   kind=str(meta.get("kind", "body")), paragraph=int(meta.get("paragraph", 0)),
                                   doc=str(meta.get("doc", "")), start=int(meta.get("start", 0)),
-                                  end=int(meta.get("end", 0))))
+                                  end=int(meta.get("end", 0)), page=int(meta.get("page", 0))))
     return citations
 
 
@@ -141,7 +142,7 @@ def abstract_support(language: str, ranked: list[Scored], catalog: PassageCatalo
     """The best sentence of a Russian or English abstract passage among the results, for a question
     in that language, if it is as well supported as ``floor``."""
     abstract_ids = {s.passage_id for s in ranked if s.passage_id != main_passage
-                    and catalog.metadata[s.passage_id].get("kind") == "abstract"
-                    and catalog.metadata[s.passage_id].get("language") == language != "ky"}
+                    and catalog.meta(s.passage_id).get("kind") == "abstract"
+                    and catalog.meta(s.passage_id).get("language") == language != catalog.main_language}
     candidates = [h for h in hits if h.passage_id in abstract_ids and h.similarity >= floor]
     return max(candidates, key=lambda h: h.similarity) if candidates else None

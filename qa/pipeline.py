@@ -15,7 +15,8 @@ from qa.answer import (FRAMES, Thresholds, abstract_support, best_sentence, evid
 from qa.errors import QAError
 from qa.language import LANGUAGES, Language, detect_language
 from qa.result import Answer
-from qa.retrieve import FusionWeights, HybridRetriever, PassageCatalog
+from qa.catalog import PassageCatalog
+from qa.retrieve import FusionWeights, HybridRetriever
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 5
@@ -63,8 +64,8 @@ class QAPipeline:
             print(f"no index in {location.describe()}: building it first …", file=sys.stderr)
             store.build(documents or [default_document()])
         active = store.open_active()
-        retriever = HybridRetriever(index=active, catalog=PassageCatalog.load(active), embeddings=embeddings,
-                                    weights=weights, mode=mode)
+        catalog = PassageCatalog(active, store.keyword_index(active), str(active.manifest.get("main_language", "ky")))
+        retriever = HybridRetriever(index=active, catalog=catalog, embeddings=embeddings, weights=weights, mode=mode)
         return cls(store, retriever, Thresholds.load(embeddings.identity))
 
     @cached_property
@@ -92,7 +93,7 @@ class QAPipeline:
         main = best_sentence(query, ranked, hits)
         catalog = self.retriever.catalog
         support = evidence(ranked, main)
-        quote = quote_span(query, catalog.texts[main.passage_id], main.text) if main else ""
+        quote = quote_span(query, catalog.text(main.passage_id), main.text) if main else ""
         if main is None or self.thresholds.abstains(language, support) or \
                 missing_specifics(query, quote, self._numbers):
             return Answer(text, language, FRAMES[framing]["abstain"], True, make_citations(ranked, catalog, {}),

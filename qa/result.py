@@ -22,6 +22,7 @@ class Citation:
     doc: str = ""
     start: int = 0
     end: int = 0
+    page: int = 0  # 1-based page of a PDF source, 0 when it has none
 
 
 @dataclass(frozen=True)

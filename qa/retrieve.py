@@ -12,8 +12,7 @@ crowd out the Kyrgyz body passage that holds the answer.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -22,8 +21,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index.embedders import IdentifiedEmbeddings
-from index.keyword import KeywordIndex
 from index.store import ActiveIndex
+from qa.catalog import PassageCatalog
 from qa.language import Language, detect_language
 
 CANDIDATES = 50
@@ -38,28 +37,6 @@ class FusionWeights:
     keyword_other_language: float = 0.03
     translation_offset: float = 0.09
     sentence_share: float = 0.6
-
-
-@dataclass
-class PassageCatalog:
-    """Every passage of the active build, in memory: texts and metadata by id, and the BM25 index."""
-
-    ids: list[str]
-    texts: dict[str, str]
-    metadata: dict[str, dict]
-    keywords: KeywordIndex = field(repr=False)
-    main_language: str = "ky"
-
-    @classmethod
-    def load(cls, active: ActiveIndex) -> "PassageCatalog":
-        """Read the passages back from Chroma and index their keywords."""
-        got = active.passages.get(include=["documents", "metadatas"])
-        ids = list(got["ids"])
-        texts = dict(zip(ids, got["documents"]))
-        metadata = {i: dict(m or {}) for i, m in zip(ids, got["metadatas"])}
-        body_languages = Counter(m.get("language") for m in metadata.values() if m.get("kind") == "body")
-        main = body_languages.most_common(1)[0][0] if body_languages else "ky"
-        return cls(ids, texts, metadata, KeywordIndex.build(ids, [texts[i] for i in ids]), str(main))
 
 
 @dataclass(frozen=True)
@@ -104,15 +81,15 @@ class HybridRetriever(BaseRetriever):
     def rank(self, question: str, query_vector: np.ndarray, language: Language | None, k: int) -> Ranking:
         """The ``k`` best passages for ``question`` (already embedded as ``query_vector``)."""
         dense, sentences = self._dense(query_vector) if self.mode != "bm25" else ({}, [])
-        keyword = self.catalog.keywords.scores(question) if self.mode != "dense" else np.zeros(len(self.catalog.ids))
-        best_keyword = float(keyword.max()) if keyword.size and keyword.max() > 0 else 1.0
-        keyword_by_id = {pid: float(s) / best_keyword for pid, s in zip(self.catalog.ids, keyword) if s > 0}
+        keyword_by_id = self._keyword(question) if self.mode != "dense" else {}
         floor = min(dense.values()) if dense else 0.0
         main = self.catalog.main_language
         weight = self.weights.keyword_main_language if language == main else self.weights.keyword_other_language
+        candidates = set(dense) | set(keyword_by_id)
+        self.catalog.ensure(candidates)
         scored = []
-        for pid in set(dense) | set(keyword_by_id):
-            passage_language = self.catalog.metadata[pid].get("language")
+        for pid in candidates:
+            passage_language = self.catalog.meta(pid).get("language")
             kw = keyword_by_id.get(pid, 0.0)
             if self.mode == "bm25":
                 score = kw
@@ -125,13 +102,24 @@ class HybridRetriever(BaseRetriever):
         top = scored[:k]
         return Ranking(top, self._sentences_of(top, query_vector, sentences))
 
+    def _keyword(self, question: str) -> dict[str, float]:
+        """The best keyword matches, scores scaled so that the best one is 1."""
+        scores = self.catalog.keywords.scores(question)
+        if not scores.size or scores.max() <= 0:
+            return {}
+        top = np.argsort(-scores)[:CANDIDATES]
+        best = float(scores[top[0]])
+        return {self.catalog.ids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
+
     def _dense(self, query_vector: np.ndarray) -> tuple[dict[str, float], list[SentenceHit]]:
         """Cosine similarity of the best passages, mixing the passage as a whole with its best
         sentence; and the sentences found."""
         n = min(CANDIDATES, len(self.catalog.ids))
         vector = query_vector.tolist()
-        whole = {doc.id: 1.0 - float(d)
-                 for doc, d in self.index.passages.similarity_search_by_vector_with_relevance_scores(vector, k=n)}
+        whole = {}
+        for doc, distance in self.index.passages.similarity_search_by_vector_with_relevance_scores(vector, k=n):
+            self.catalog.remember(doc.id, doc.page_content, doc.metadata)
+            whole[doc.id] = 1.0 - float(distance)
         sentences = self._sentence_hits(vector, 2 * n)
         best_sentence: dict[str, float] = {}
         for hit in sentences:
@@ -158,8 +146,8 @@ class HybridRetriever(BaseRetriever):
 
     def to_documents(self, ranked: list[Scored]) -> list[Document]:
         """LangChain documents for ranked passages, scores in metadata."""
-        return [Document(page_content=self.catalog.texts[s.passage_id], id=s.passage_id,
-                         metadata={**self.catalog.metadata[s.passage_id], "score": s.score, "dense": s.dense,
+        return [Document(page_content=self.catalog.text(s.passage_id), id=s.passage_id,
+                         metadata={**self.catalog.meta(s.passage_id), "score": s.score, "dense": s.dense,
                                    "keyword": s.keyword})
                 for s in ranked]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from html import escape
 
 from qa.result import Answer, Citation
-from qa.retrieve import PassageCatalog
+from qa.catalog import PassageCatalog
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 KIND_NAMES = {"abstract": "abstract", "keywords": "key words", "body": "body"}
@@ -28,19 +28,19 @@ def _parallel_versions(citation: Citation, catalog: PassageCatalog) -> str:
     for language in LANGUAGE_NAMES:
         if language == citation.language:
             continue
-        ids = sorted((pid for pid, m in catalog.metadata.items()
-                      if m.get("kind") == citation.kind and m.get("language") == language
-                      and m.get("doc", "") == citation.doc), key=lambda pid: int(catalog.metadata[pid]["start"]))
+        ids = [pid for pid in catalog.document(citation.doc)
+               if catalog.meta(pid).get("kind") == citation.kind and catalog.meta(pid).get("language") == language]
         if ids:
-            text = " ".join(catalog.texts[pid] for pid in ids)
+            text = " ".join(catalog.text(pid) for pid in ids)
             parts.append(f"<details class='qa-parallel'><summary>{LANGUAGE_NAMES[language]}</summary>"
                          f"<p>{escape(text)}</p></details>")
     return f"<div class='qa-parallels'><span>Also in:</span>{''.join(parts)}</div>" if parts else ""
 
 
-def citation_label(c: Citation) -> str:
-    """"[n] Section, ¶p" for lists and the export."""
-    return f"[{c.n}] {c.section}, ¶{c.paragraph}"
+def citation_label(c: Citation, with_document: bool = False) -> str:
+    """"[n] Section, ¶p" (with the document and page when the index holds several documents)."""
+    where = f"{c.doc}{f', p. {c.page}' if c.page else ''} · " if with_document else ""
+    return f"[{c.n}] {where}{c.section}, ¶{c.paragraph}"
 
 
 def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
@@ -48,39 +48,51 @@ def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
     if answer is None or not answer.citations:
         return "<div class='qa-sources qa-empty'>Sources of the answer appear here.</div>"
     heading = "Related passages (the article does not answer this)" if answer.abstained else "Sources"
+    several = len(catalog.index.documents) > 1
     items = []
     for c in answer.citations:
         opened = " open" if c.n == 1 or c.quote else ""
         meta = (f"<span class='qa-meta'>{escape(LANGUAGE_NAMES.get(c.language, c.language))} · "
                 f"{KIND_NAMES.get(c.kind, c.kind)} · score {c.score:.3f}</span>")
         items.append(
-            f"<details class='qa-source' data-n='{c.n}'{opened}><summary><b>[{c.n}]</b> {escape(c.section)}, "
-            f"¶{c.paragraph} {meta}</summary><p class='qa-passage'>{_highlight(c.text, c.quote)}</p>"
+            f"<details class='qa-source' data-n='{c.n}'{opened}><summary><b>[{c.n}]</b> "
+            f"{escape(citation_label(c, several).split('] ', 1)[1])} {meta}</summary>"
+            f"<p class='qa-passage'>{_highlight(c.text, c.quote)}</p>"
             f"<a class='qa-show' href='#qa-cite-{c.n}'>Show in article ↓</a>{_parallel_versions(c, catalog)}"
             "</details>")
     return f"<div class='qa-sources'><h3>{heading}</h3>{''.join(items)}</div>"
 
 
 def article_html(catalog: PassageCatalog, citations: Iterable[Citation] = ()) -> str:
-    """The whole cleaned article, rebuilt from the index in reading order, cited passages marked."""
+    """The cleaned text of the cited documents (the first document when nothing is cited), rebuilt
+    from the index in reading order, the cited passages marked."""
     cited = {c.passage_id: c for c in citations}
-    ordered = sorted(catalog.ids, key=lambda pid: (str(catalog.metadata[pid].get("doc", "")),
-                                                   int(catalog.metadata[pid].get("start", 0))))
+    documents = list(dict.fromkeys(c.doc for c in cited.values())) or \
+        [d.name for d in catalog.index.documents[:1]]
+    html = []
+    for doc in documents:
+        if len(documents) > 1 or len(catalog.index.documents) > 1:
+            html.append(f"<h3 class='qa-doc'>{escape(doc)}</h3>")
+        html.append(_document_html(catalog, doc, cited))
+    return f"<div class='qa-article' id='qa-article'>{''.join(html)}</div>"
+
+
+def _document_html(catalog: PassageCatalog, doc: str, cited: dict[str, Citation]) -> str:
     html, section, paragraph = [], None, None
-    for pid in ordered:
-        meta = catalog.metadata[pid]
+    for pid in catalog.document(doc):
+        meta = catalog.meta(pid)
         if meta.get("section") != section:
             html.append(f"{'</p>' if paragraph is not None else ''}<h4>{escape(str(meta.get('section')))}</h4><p>")
             section, paragraph = meta.get("section"), meta.get("paragraph")
         elif meta.get("paragraph") != paragraph:
             html.append("</p><p>")
             paragraph = meta.get("paragraph")
-        text = escape(catalog.texts[pid]).replace("\n\n", "<br>")
+        text = escape(catalog.text(pid)).replace("\n\n", "<br>")
         if pid in cited:
             c = cited[pid]
             text = f"<mark id='qa-cite-{c.n}' class='qa-cited'><sup>[{c.n}]</sup> {text}</mark>"
         html.append(f"<span class='qa-passage-span' data-passage='{pid}'>{text}</span> ")
-    return f"<div class='qa-article' id='qa-article'>{''.join(html)}</p></div>"
+    return "".join(html) + ("</p>" if paragraph is not None else "")
 
 
 def conversation_markdown(turns: list[Answer]) -> str:
@@ -92,7 +104,7 @@ def conversation_markdown(turns: list[Answer]) -> str:
             lines.append("**Related passages:**" if answer.abstained else "**Sources:**")
             lines.append("")
             for c in answer.citations:
-                lines.append(f"- {citation_label(c)} ({c.language}, {c.kind}, score {c.score:.3f}): "
+                lines.append(f"- {citation_label(c, bool(c.doc))} ({c.language}, {c.kind}, score {c.score:.3f}): "
                              f"{' '.join(c.text.split())}")
             lines.append("")
     return "\n".join(lines)

@@ -1,0 +1,85 @@
+"""Passage texts and metadata of the active build, fetched from Chroma when first needed.
+
+Nothing reads the whole corpus at start: the keyword index is loaded from disk, and a passage's
+text and metadata come with the dense hits or, for keyword-only candidates, in one ``get``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Iterator
+
+from index.keyword import KeywordIndex
+from index.store import COPY_PAGE, ActiveIndex
+
+CACHE_LIMIT = 50_000
+
+
+class PassageCatalog:
+    """Look up passages of the active build by id or by document; a bounded cache in front."""
+
+    def __init__(self, index: ActiveIndex, keywords: KeywordIndex, main_language: str = "ky") -> None:
+        self.index = index
+        self.keywords = keywords
+        self.main_language = main_language
+        self._texts: dict[str, str] = {}
+        self._metadata: dict[str, dict] = {}
+        self._documents: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def ids(self) -> list[str]:
+        """Every passage id, in the keyword index's order."""
+        return self.keywords.ids
+
+    def remember(self, passage_id: str, text: str, metadata: dict) -> None:
+        """Keep what a query returned anyway."""
+        with self._lock:
+            if len(self._texts) >= CACHE_LIMIT:
+                self._texts.clear()
+                self._metadata.clear()
+            self._texts[passage_id] = text
+            self._metadata[passage_id] = dict(metadata)
+
+    def ensure(self, ids: Iterable[str]) -> None:
+        """Fetch, in one request, the passages among ``ids`` not seen yet."""
+        missing = sorted({i for i in ids if i not in self._texts})
+        if missing:
+            got = self.index.passages.get(ids=missing, include=["documents", "metadatas"])
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                self.remember(pid, text, meta or {})
+
+    def text(self, passage_id: str) -> str:
+        """A passage's text."""
+        self.ensure([passage_id])
+        return self._texts[passage_id]
+
+    def meta(self, passage_id: str) -> dict:
+        """A passage's metadata (section, language, kind, paragraph, offsets, doc, page …)."""
+        self.ensure([passage_id])
+        return self._metadata[passage_id]
+
+    def document(self, doc: str) -> list[str]:
+        """The ids of a document's passages in reading order (fetched once per document)."""
+        if doc not in self._documents:
+            ids = []
+            for rows in self._pages(where={"doc": doc}):
+                for pid, text, meta in rows:
+                    self.remember(pid, text, meta)
+                    ids.append(pid)
+            self._documents[doc] = sorted(ids, key=lambda pid: int(self._metadata[pid].get("start", 0)))
+        return self._documents[doc]
+
+    def all_texts(self) -> Iterator[str]:
+        """Every passage text (reads the whole collection: for evaluation, not for answering)."""
+        for rows in self._pages():
+            yield from (text for _, text, _ in rows)
+
+    def _pages(self, where: dict | None = None) -> Iterator[list[tuple[str, str, dict]]]:
+        for offset in itertools.count(0, COPY_PAGE):
+            got = self.index.passages.get(where=where, include=["documents", "metadatas"], limit=COPY_PAGE,
+                                          offset=offset)
+            if not got["ids"]:
+                return
+            yield [(pid, text, meta or {}) for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
