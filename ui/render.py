@@ -37,12 +37,6 @@ def _parallel_versions(citation: Citation, catalog: PassageCatalog) -> str:
     return f"<div class='qa-parallels'><span>Also in:</span>{''.join(parts)}</div>" if parts else ""
 
 
-def citation_label(c: Citation, with_document: bool = False) -> str:
-    """"[n] Section, ¶p" (with the document and page when the index holds several documents)."""
-    where = f"{c.doc}{f', p. {c.page}' if c.page else ''} · " if with_document else ""
-    return f"[{c.n}] {where}{c.section}, ¶{c.paragraph}"
-
-
 def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
     """The sources panel: each cited passage, best first, expandable, the quote highlighted."""
     if answer is None or not answer.citations:
@@ -56,7 +50,7 @@ def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
                 f"{KIND_NAMES.get(c.kind, c.kind)} · score {c.score:.3f}</span>")
         items.append(
             f"<details class='qa-source' data-n='{c.n}'{opened}><summary><b>[{c.n}]</b> "
-            f"{escape(citation_label(c, several).split('] ', 1)[1])} {meta}</summary>"
+            f"{escape(c.place(several))} {meta}</summary>"
             f"<p class='qa-passage'>{_highlight(c.text, c.quote)}</p>"
             f"<a class='qa-show' href='#qa-cite-{c.n}'>Show in article ↓</a>{_parallel_versions(c, catalog)}"
             "</details>")
@@ -104,7 +98,7 @@ def conversation_markdown(turns: list[Answer]) -> str:
             lines.append("**Related passages:**" if answer.abstained else "**Sources:**")
             lines.append("")
             for c in answer.citations:
-                lines.append(f"- {citation_label(c, bool(c.doc))} ({c.language}, {c.kind}, score {c.score:.3f}): "
+                lines.append(f"- [{c.n}] {c.place(True)} ({c.language}, {c.kind}, score {c.score:.3f}): "
                              f"{' '.join(c.text.split())}")
             lines.append("")
     return "\n".join(lines)
