@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,10 +26,13 @@ from tqdm import tqdm
 from eval import metrics
 from eval.dataset import load_questions
 from eval.report import Config, compare_row, run_baselines, run_config
+from eval.load import USERS, run_load
 from eval.run import GROUPS, format_table, summarize
+from eval.scale import base_sentences, measure_size
+from eval.servers import ROOT, free_port, start_chroma, start_ui, stop
 from index.corpus import default_document
 from index.embedders import get_embedder
-from index.store import IndexStore, StoreLocation, open_client
+from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 COLD_RUNS = 3
@@ -50,29 +53,35 @@ def machine() -> dict[str, str]:
 
 
 def bench_build(location: StoreLocation, embedder: str) -> dict[str, float]:
-    """Index the article from scratch into a scratch folder."""
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as scratch:
-        store = IndexStore(replace(location, persist_dir=Path(scratch), chroma_url=None), get_embedder(embedder))
-        started = time.perf_counter()
-        manifest = store.build([default_document()], progress=False)
-        seconds = time.perf_counter() - started
+    """Index the article from scratch (into a collection of its own, dropped afterwards)."""
+    store = IndexStore(replace(location, collection="bench-build"), get_embedder(embedder))
+    started = time.perf_counter()
+    manifest = store.build([default_document()], progress=False)
+    seconds = time.perf_counter() - started
+    for collection in store.client.list_collections():
+        if collection.name.startswith("bench-build"):
+            store.client.delete_collection(collection.name)
     return {"build_s": seconds, "passages": manifest["passages"], "passages_per_s": manifest["passages"] / seconds}
 
 
+_MEASURED_ASK = ("import resource, sys\nfrom qa.cli import main\ncode = main(sys.argv[1:])\n"
+                 "sys.stderr.write(f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+                 "sys.exit(code)")
+
+
 def bench_cold(location: StoreLocation, embedder: str) -> dict[str, float]:
-    """``qa ask`` as a fresh process, the index already built: wall time and peak memory."""
-    args = [sys.executable, "-m", "qa.cli", "ask", "Кытай Кыргызстанга канча инвестиция салды?", "--json",
-            "--persist-dir", str(location.persist_dir), "--collection", location.collection, "--embedder", embedder]
-    if location.chroma_url:
-        args += ["--chroma-url", location.chroma_url]
-    subprocess.run(args, capture_output=True, check=True)  # builds the index if it is missing
-    times = []
+    """``qa ask`` as a fresh process, the index already built: wall time and its own peak memory."""
+    args = ["ask", "Кытай Кыргызстанга канча инвестиция салды?", "--json", "--collection", location.collection,
+            "--embedder", embedder] + (["--chroma-url", location.chroma_url] if location.chroma_url
+                                       else ["--persist-dir", str(location.persist_dir)])
+    command = [sys.executable, "-c", _MEASURED_ASK, *args]
+    times, peaks = [], []
     for _ in tqdm(range(COLD_RUNS), desc="cold starts", leave=False):
         started = time.perf_counter()
-        subprocess.run(args, capture_output=True, check=True)
+        done = subprocess.run(command, capture_output=True, check=True, text=True, cwd=ROOT)
         times.append(time.perf_counter() - started)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"cold_p50_s": metrics.percentile(times, 50), "cold_max_s": max(times), "ask_peak_mb": peak_kb / 1024}
+        peaks.append(int(done.stderr.rsplit("MAXRSS ", 1)[1].split()[0]) / 1024)
+    return {"cold_p50_s": metrics.percentile(times, 50), "cold_max_s": max(times), "ask_peak_mb": max(peaks)}
 
 
 def bench_warm(pipeline: QAPipeline) -> dict[str, float]:
@@ -91,80 +100,21 @@ def bench_warm(pipeline: QAPipeline) -> dict[str, float]:
             "embed_p50_ms": p50_embed, "ratio_p50": p50_answer / p50_embed, "process_rss_mb": _rss_mb()}
 
 
-def synthetic_corpus(size: int, base_texts: list[str], base_vectors: np.ndarray,
-                     rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
-    """``size`` passages recombined from the article's sentences: text and a matching unit vector
-    (the normalised mean of the sentences' own vectors)."""
-    picks = rng.integers(0, len(base_texts), size=(size, 3))
-    texts = [" ".join(base_texts[i] for i in row) for row in picks]
-    vectors = base_vectors[picks].mean(axis=1)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return texts, vectors.astype(np.float32)
-
-
-def bench_scale(location: StoreLocation, sizes: list[int], pipeline: QAPipeline) -> list[dict[str, float]]:
-    """Chroma and BM25 at each corpus size: insert time, query latency p50/p95, memory."""
-    from index.keyword import KeywordIndex
-    from index.store import sentence_records
-
-    records = sentence_records(default_document().passages)
-    texts = [text for _, text, _ in records]
-    vectors = pipeline.embeddings.embed_documents_array(texts)
-    queries = np.stack([pipeline.embeddings.embed_query_array(q.question)
-                        for q in load_questions()[:SCALE_QUERIES]])
-    rows, rng = [], np.random.default_rng(0)
-    with tempfile.TemporaryDirectory(prefix="qa-scale-") as scratch:
-        where = replace(location, persist_dir=Path(scratch)) if not location.chroma_url else location
-        client = open_client(where)
-        for size in sizes:
-            corpus, matrix = synthetic_corpus(size, texts, vectors, rng)
-            name = f"bench-scale-{size}"
-            if name in {c.name for c in client.list_collections()}:
-                client.delete_collection(name)
-            collection = client.create_collection(name, embedding_function=None,
-                                                  metadata={"hnsw:space": "cosine"})
-            started = time.perf_counter()
-            batch = 5000
-            for start in tqdm(range(0, size, batch), desc=f"insert {size}", leave=False):
-                stop = min(size, start + batch)
-                collection.add(ids=[f"s{i}" for i in range(start, stop)], embeddings=matrix[start:stop],
-                               documents=corpus[start:stop])
-            insert_s = time.perf_counter() - started
-            started = time.perf_counter()
-            keywords = KeywordIndex.build([f"s{i}" for i in range(size)], corpus)
-            bm25_build_s = time.perf_counter() - started
-            dense_ms, bm25_ms = [], []
-            for q, question in zip(queries, load_questions()[:SCALE_QUERIES]):
-                started = time.perf_counter()
-                collection.query(query_embeddings=[q], n_results=50)
-                dense_ms.append((time.perf_counter() - started) * 1000)
-                started = time.perf_counter()
-                keywords.scores(question.question)
-                bm25_ms.append((time.perf_counter() - started) * 1000)
-            rows.append({"passages": size, "insert_s": insert_s, "bm25_build_s": bm25_build_s,
-                         "dense_p50_ms": metrics.percentile(dense_ms, 50),
-                         "dense_p95_ms": metrics.percentile(dense_ms, 95),
-                         "bm25_p50_ms": metrics.percentile(bm25_ms, 50),
-                         "bm25_p95_ms": metrics.percentile(bm25_ms, 95), "process_rss_mb": _rss_mb()})
-            client.delete_collection(name)
-    return rows
-
-
-def plot(scale: list[dict], quality: dict, out: Path) -> list[str]:
-    """Two PNGs: latency against corpus size, and quality per language."""
+def plot(scale: dict[str, list[dict]], quality: dict, out: Path) -> list[str]:
+    """Two PNGs: answer latency against corpus size (per storage mode), and quality per language."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     names = []
-    if scale:
+    if any(scale.values()):
         fig, ax = plt.subplots(figsize=(6, 4))
-        sizes = [r["passages"] for r in scale]
-        for key, label in (("dense_p50_ms", "Chroma query p50"), ("dense_p95_ms", "Chroma query p95"),
-                           ("bm25_p50_ms", "BM25 p50")):
-            ax.plot(sizes, [r[key] for r in scale], marker="o", label=label)
-        ax.set(xscale="log", xlabel="passages", ylabel="ms", title="Query latency against corpus size")
+        for mode, rows in scale.items():
+            sizes = [r["passages"] for r in rows]
+            ax.plot(sizes, [r["ask_p50_ms"] for r in rows], marker="o", label=f"{mode}: answer p50")
+            ax.plot(sizes, [r["ask_p95_ms"] for r in rows], marker="^", linestyle="--", label=f"{mode}: answer p95")
+        ax.set(xscale="log", xlabel="passages", ylabel="ms", title="Answer latency against corpus size")
         ax.legend()
         fig.tight_layout()
         fig.savefig(out / "latency-vs-size.png", dpi=120)
@@ -185,41 +135,84 @@ def plot(scale: list[dict], quality: dict, out: Path) -> list[str]:
     return names
 
 
+@contextmanager
+def chroma_server(folder: Path):
+    """A temporary ``chroma run`` on loopback for the server-mode rows; yields its URL."""
+    port = free_port()
+    process = start_chroma(folder, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def bench_load(location: StoreLocation, embedder: str) -> dict:
+    """20 users at once through the UI's API, the UI serving ``location``."""
+    args = ["--embedder", embedder, "--collection", location.collection] + \
+        (["--chroma-url", location.chroma_url] if location.chroma_url else ["--persist-dir", str(location.persist_dir)])
+    process, url = start_ui(args)
+    try:
+        return run_load(url, [q.question for q in load_questions() if q.answerable])
+    finally:
+        stop(process)
+
+
+def bench_mode(location: StoreLocation, embedder: str, sizes: list[int]) -> dict:
+    """Everything measured for one way of storing the index (embedded folder or Chroma server)."""
+    build = bench_build(location, embedder)
+    store = IndexStore(location, get_embedder(embedder))
+    if not store.is_current([default_document()]):
+        store.build([default_document()], progress=False)
+    cold = bench_cold(location, embedder)
+    pipeline = QAPipeline.open(location, embedder)
+    warm = bench_warm(pipeline)
+    texts, vectors = base_sentences(pipeline.store)
+    questions = [q.question for q in load_questions()][:SCALE_QUERIES]
+    scale = [measure_size(location, embedder, size, questions, texts, vectors)
+             for size in tqdm(sizes, desc="scale", leave=False)]
+    return {"speed": {**build, **cold, **warm}, "scale": scale, "load": bench_load(location, embedder)}
+
+
 def run_benchmarks(args: argparse.Namespace, location: StoreLocation) -> int:
-    """The ``qa bench`` command: run everything, print the tables, write the report."""
+    """The ``qa bench`` command: both storage modes, quality and baselines; tables and a report."""
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
-    build = bench_build(location, args.embedder)
-    cold = bench_cold(location, args.embedder)
-    pipeline = QAPipeline.open(location, args.embedder)
-    warm = bench_warm(pipeline)
-    questions = load_questions()
-    primary_config = Config("hybrid", args.embedder)
-    quality = {primary_config.name: summarize(run_config(primary_config, location, questions, 5, True)),
-               **run_baselines(location, args.embedder, questions, 5, True)}
-    scale = bench_scale(location, sizes, pipeline)
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as scratch:
+        embedded = StoreLocation(Path(scratch) / "embedded")
+        results = {"embedded": bench_mode(embedded, args.embedder, sizes)}
+        with chroma_server(Path(scratch) / "chroma") as url:
+            results["server"] = bench_mode(StoreLocation(chroma_url=url), args.embedder, sizes)
+        primary_config = Config("hybrid", args.embedder)
+        questions = load_questions()
+        quality = {primary_config.name: summarize(run_config(primary_config, embedded, questions, 5, True)),
+                   **run_baselines(embedded, args.embedder, questions, 5, True)}
     primary = quality[primary_config.name]
-    pictures = plot(scale, primary, args.out)
-    speed = {"article": {**build, **cold, **warm}}
-    sections = [
-        f"# Benchmark report ({'Chroma server ' + location.chroma_url if location.chroma_url else 'embedded Chroma'})",
-        "", "## Machine", "", *[f"- {k}: {v}" for k, v in machine().items()], "",
-        "## Quality per language (hybrid · " + args.embedder + ")", "",
+    pictures = plot({mode: r["scale"] for mode, r in results.items()}, primary, args.out)
+    report = "\n".join([
+        "# Benchmark report", "", "## Machine", "", *[f"- {k}: {v}" for k, v in machine().items()], "",
+        f"## Quality per language (hybrid · {args.embedder})", "",
         format_table(primary, ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy",
                                "abstain_precision", "abstain_recall", "false_abstention"]), "",
         "## Baselines side by side", "",
         format_table({name: compare_row(s) for name, s in quality.items()},
                      ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "ky hit@1", "ru hit@1", "en hit@1"]), "",
         "## Speed and memory (the article)", "",
-        format_table(speed, ["build_s", "passages", "passages_per_s", "cold_p50_s", "cold_max_s", "ask_peak_mb",
-                             "answer_p50_ms", "answer_p95_ms", "embed_p50_ms", "ratio_p50", "process_rss_mb"]), "",
+        "Cold: `qa ask` as a new process with the index built. Ratio: warm answer p50 / embedding the question p50.",
+        "",
+        format_table({mode: r["speed"] for mode, r in results.items()},
+                     ["build_s", "passages_per_s", "cold_p50_s", "cold_max_s", "ask_peak_mb", "answer_p50_ms",
+                      "answer_p95_ms", "embed_p50_ms", "ratio_p50", "process_rss_mb"]), "",
         "## Scale (synthetic passages, precomputed vectors)", "",
-        format_table({str(r["passages"]): r for r in scale},
-                     ["insert_s", "bm25_build_s", "dense_p50_ms", "dense_p95_ms", "bm25_p50_ms", "bm25_p95_ms",
-                      "process_rss_mb"]), "",
+        "open: opening the pipeline with the keyword index on disk; open_fresh: with it rebuilt from Chroma "
+        "(first start on a new machine); ask: the whole answer; dense: one Chroma query for 50 passages.", "",
+        format_table({f"{mode} {row['passages']}": row for mode, r in results.items() for row in r["scale"]},
+                     ["build_s", "open_s", "open_fresh_s", "ask_p50_ms", "ask_p95_ms", "dense_p50_ms",
+                      "dense_p95_ms", "process_rss_mb"]), "",
+        f"## Load: {USERS} simultaneous users through the UI's API", "",
+        format_table({mode: r["load"] for mode, r in results.items()},
+                     ["users", "requests", "errors", "p50_ms", "p95_ms", "requests_per_s"]), "",
         *[f"![{name}]({name})" for name in pictures], "",
-    ]
-    report = "\n".join(sections)
+    ])
     (args.out / "benchmark.md").write_text(report, encoding="utf-8")
     print(report)
     print(f"report written to {args.out / 'benchmark.md'}", file=sys.stderr)

@@ -188,15 +188,24 @@ class IndexStore:
         if not passages and not keep:
             raise QAError("nothing to index: the documents have no text")
         previous = self.manifest()
-        build = _build_name(self.location.collection)
+        build = self.new_build()
         new_passages = self._vectorstore(f"{build}-passages", create=True)
         new_sentences = self._vectorstore(f"{build}-sentences", create=True)
         kept_texts = self._copy_documents(previous, build, [d.name for d in keep], progress) if keep else {}
         self._add(new_passages, passages_records(passages), "passages", progress)
         self._add(new_sentences, sentence_records(passages), "sentences", progress)
         texts = {**kept_texts, **{p.id: (p.text, p.metadata()) for p in passages}}
+        return self.publish(build, keep + [DocumentRecord.of(d) for d in documents], texts, previous)
+
+    def new_build(self) -> str:
+        """A fresh build name; its collections are ``<build>-passages`` and ``<build>-sentences``."""
+        return _build_name(self.location.collection)
+
+    def publish(self, build: str, records: list[DocumentRecord], texts: dict[str, tuple[str, dict]],
+                previous: dict | None) -> dict:
+        """Make a complete build the active one: save its keyword index, flip the pointer, drop
+        stale builds. ``texts`` holds every passage's text and metadata by id."""
         KeywordIndex.build(list(texts), [t for t, _ in texts.values()]).save(self.keyword_dir(build))
-        records = keep + [DocumentRecord.of(d) for d in documents]
         manifest = {"active": build, "embedder": self.embeddings.identity, "schema": SCHEMA_VERSION,
                     "fingerprint": fingerprint(records, self.embeddings.identity), "passages": len(texts),
                     "documents": json.dumps([asdict(r) for r in records], ensure_ascii=False),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import qa  # noqa: F401  (offline switches)
+from eval.servers import free_port, start_chroma, start_ui, stop
 from index.corpus import Document, default_document
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation
@@ -47,68 +48,15 @@ def run_qa(*args: str, cwd: Path | None = None, timeout: float = 300, stdin: str
                           timeout=timeout, input=stdin, env={**os.environ, **(env or {})})
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    """Wait until ``url`` answers, failing early if the server process died."""
-    import time
-    import urllib.request
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer in {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def ui_server(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """A real ``qa ui`` server on a free loopback port; yields (url, feedback file)."""
-    port = free_port()
     feedback = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
-    env = {**os.environ, "QA_FEEDBACK_FILE": str(feedback)}
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), "--persist-dir",
-                                str(index_dir)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_ui(["--persist-dir", str(index_dir)], {"QA_FEEDBACK_FILE": str(feedback)})
     try:
-        wait_for_http(url, process)
         yield url, feedback
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def start_chroma(path: Path, port: int) -> subprocess.Popen:
-    """A real ``chroma run`` server on loopback, telemetry off, ready to answer."""
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
-    return process
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server by its pid and wait for it."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        stop(process)
 
 
 @pytest.fixture(scope="session")

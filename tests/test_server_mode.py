@@ -11,7 +11,8 @@ from pathlib import Path
 
 from gradio_client import Client
 
-from conftest import ROOT, free_port, run_qa, start_chroma, stop, wait_for_http
+from conftest import ROOT, run_qa
+from eval.servers import free_port, start_chroma, start_ui, stop
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
@@ -42,13 +43,9 @@ def test_eval_and_batch_run_against_the_server(chroma_server, tmp_path):
 
 
 def test_ui_answers_through_the_server(chroma_server):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), "--chroma-url",
-                                chroma_server], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, url = start_ui(["--chroma-url", chroma_server])
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/", process)
-        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(QUESTIONS[0], 5, "auto", "",
-                                                                            api_name="/ask")
+        answer = Client(url, verbose=False).predict(QUESTIONS[0], 5, "auto", "", api_name="/ask")
         assert "775" in answer["answer"]
     finally:
         stop(process)

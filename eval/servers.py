@@ -1,0 +1,68 @@
+"""Starting and stopping the project's own servers on loopback, for benchmarks and tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until ``url`` answers, failing early if the server process died."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """A real ``chroma run`` server on loopback, telemetry off, ready to answer."""
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                               env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+    return process
+
+
+def start_ui(args: list[str], env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """``qa ui`` with ``args`` (index options) on a free port; returns the process and its URL."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), *args], cwd=ROOT,
+                               env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, process)
+    except (RuntimeError, TimeoutError):
+        stop(process)
+        raise
+    return process, url
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server by its pid and wait for it."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
