@@ -1,0 +1,3 @@
+"""Evaluation set, metrics, benchmarks."""
+
+import qa  # noqa: F401  (offline switches first)

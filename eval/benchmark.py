@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,23 +24,20 @@ from tqdm import tqdm
 
 from eval import metrics
 from eval.dataset import load_questions
-from eval.report import Config, compare_row, run_baselines, run_config
 from eval.load import USERS, run_load
+from eval.report import Config, compare_row, run_baselines, run_config
 from eval.run import GROUPS, format_table, summarize
 from eval.scale import base_sentences, measure_size
-from eval.servers import ROOT, free_port, start_chroma, start_ui, stop
+from eval.servers import free_port, index_args, measured_ask, start_chroma, start_ui, stop
 from index.corpus import default_document
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 COLD_RUNS = 3
+COLD_QUESTION = "Кытай Кыргызстанга канча инвестиция салды?"
 WARM_QUESTIONS = 60
 SCALE_QUERIES = 50
-
-
-def _rss_mb() -> float:
-    return psutil.Process().memory_info().rss / 2**20
 
 
 def machine() -> dict[str, str]:
@@ -64,24 +60,13 @@ def bench_build(location: StoreLocation, embedder: str) -> dict[str, float]:
     return {"build_s": seconds, "passages": manifest["passages"], "passages_per_s": manifest["passages"] / seconds}
 
 
-_MEASURED_ASK = ("import resource, sys\nfrom qa.cli import main\ncode = main(sys.argv[1:])\n"
-                 "sys.stderr.write(f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
-                 "sys.exit(code)")
-
-
 def bench_cold(location: StoreLocation, embedder: str) -> dict[str, float]:
     """``qa ask`` as a fresh process, the index already built: wall time and its own peak memory."""
-    args = ["ask", "Кытай Кыргызстанга канча инвестиция салды?", "--json", "--collection", location.collection,
-            "--embedder", embedder] + (["--chroma-url", location.chroma_url] if location.chroma_url
-                                       else ["--persist-dir", str(location.persist_dir)])
-    command = [sys.executable, "-c", _MEASURED_ASK, *args]
-    times, peaks = [], []
-    for _ in tqdm(range(COLD_RUNS), desc="cold starts", leave=False):
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=True, text=True, cwd=ROOT)
-        times.append(time.perf_counter() - started)
-        peaks.append(int(done.stderr.rsplit("MAXRSS ", 1)[1].split()[0]) / 1024)
-    return {"cold_p50_s": metrics.percentile(times, 50), "cold_max_s": max(times), "ask_peak_mb": max(peaks)}
+    runs = [measured_ask([COLD_QUESTION, "--json", *index_args(location, embedder)])
+            for _ in tqdm(range(COLD_RUNS), desc="cold starts", leave=False)]
+    times = [seconds for seconds, _ in runs]
+    return {"cold_p50_s": metrics.percentile(times, 50), "cold_max_s": max(times),
+            "ask_peak_mb": max(peak for _, peak in runs)}
 
 
 def bench_warm(pipeline: QAPipeline) -> dict[str, float]:
@@ -97,7 +82,7 @@ def bench_warm(pipeline: QAPipeline) -> dict[str, float]:
         answer_ms.append((time.perf_counter() - started) * 1000)
     p50_answer, p50_embed = metrics.percentile(answer_ms, 50), metrics.percentile(embed_ms, 50)
     return {"answer_p50_ms": p50_answer, "answer_p95_ms": metrics.percentile(answer_ms, 95),
-            "embed_p50_ms": p50_embed, "ratio_p50": p50_answer / p50_embed, "process_rss_mb": _rss_mb()}
+            "embed_p50_ms": p50_embed, "ratio_p50": p50_answer / p50_embed}
 
 
 def plot(scale: dict[str, list[dict]], quality: dict, out: Path) -> list[str]:
@@ -148,9 +133,7 @@ def chroma_server(folder: Path):
 
 def bench_load(location: StoreLocation, embedder: str) -> dict:
     """20 users at once through the UI's API, the UI serving ``location``."""
-    args = ["--embedder", embedder, "--collection", location.collection] + \
-        (["--chroma-url", location.chroma_url] if location.chroma_url else ["--persist-dir", str(location.persist_dir)])
-    process, url = start_ui(args)
+    process, url = start_ui(index_args(location, embedder))
     try:
         return run_load(url, [q.question for q in load_questions() if q.answerable])
     finally:
@@ -201,13 +184,14 @@ def run_benchmarks(args: argparse.Namespace, location: StoreLocation) -> int:
         "",
         format_table({mode: r["speed"] for mode, r in results.items()},
                      ["build_s", "passages_per_s", "cold_p50_s", "cold_max_s", "ask_peak_mb", "answer_p50_ms",
-                      "answer_p95_ms", "embed_p50_ms", "ratio_p50", "process_rss_mb"]), "",
+                      "answer_p95_ms", "embed_p50_ms", "ratio_p50"]), "",
         "## Scale (synthetic passages, precomputed vectors)", "",
         "open: opening the pipeline with the keyword index on disk; open_fresh: with it rebuilt from Chroma "
-        "(first start on a new machine); ask: the whole answer; dense: one Chroma query for 50 passages.", "",
+        "(first start on a new machine); cold_ask and ask_peak: `qa ask` as a new process (wall time, its own peak "
+        "memory); ask: the whole answer in a warm process; dense: one Chroma query for 50 passages.", "",
         format_table({f"{mode} {row['passages']}": row for mode, r in results.items() for row in r["scale"]},
-                     ["build_s", "open_s", "open_fresh_s", "ask_p50_ms", "ask_p95_ms", "dense_p50_ms",
-                      "dense_p95_ms", "process_rss_mb"]), "",
+                     ["build_s", "open_s", "open_fresh_s", "cold_ask_s", "ask_peak_mb", "ask_p50_ms", "ask_p95_ms",
+                      "dense_p50_ms", "dense_p95_ms"]), "",
         f"## Load: {USERS} simultaneous users through the UI's API", "",
         format_table({mode: r["load"] for mode, r in results.items()},
                      ["users", "requests", "errors", "p50_ms", "p95_ms", "requests_per_s"]), "",

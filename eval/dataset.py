@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import QAError
+from qa.jsonl import read_jsonl
 
 DEFAULT_SET = Path(__file__).parent / "data" / "questions.jsonl"
 FOLLOWUP_SET = Path(__file__).parent / "data" / "followups.jsonl"
@@ -38,20 +38,10 @@ class FollowUp:
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise QAError(f"cannot read evaluation set {path}: {error}") from error
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise QAError(f"{path}:{number}: not JSON ({error.msg})") from error
-        if not isinstance(row, dict):
-            raise QAError(f"{path}:{number}: expected a JSON object")
+    for number, row, problem in read_jsonl(path, "evaluation set"):
+        if problem:
+            raise QAError(f"{path}:{number}: {problem}")
         rows.append((number, row))
     return rows
 

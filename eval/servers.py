@@ -1,4 +1,5 @@
-"""Starting and stopping the project's own servers on loopback, for benchmarks and tests."""
+"""Running the project's own processes for benchmarks and tests: servers on loopback, and a
+``qa ask`` whose own peak memory is measured."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from index.store import StoreLocation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,3 +69,32 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+_MEASURED_ASK = """
+import sys
+from qa.cli import main
+code = main(sys.argv[1:])
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+sys.stderr.write("PEAK_KB " + peak.split()[1] + "\\n")
+sys.exit(code)
+"""
+
+
+def index_args(location: StoreLocation, embedder: str) -> list[str]:
+    """The command-line options that point ``qa`` at ``location``."""
+    if location.chroma_url:
+        place = ["--chroma-url", location.chroma_url]
+    else:
+        place = ["--persist-dir", str(location.persist_dir)]
+    return ["--collection", location.collection, "--embedder", embedder, *place]
+
+
+def measured_ask(args: list[str]) -> tuple[float, float]:
+    """Run ``qa ask ARGS`` as a new process: its wall time in seconds and its own peak resident
+    memory in MB (VmHWM, which starts afresh at exec, unlike getrusage's ru_maxrss)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _MEASURED_ASK, "ask", *args], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    seconds = time.perf_counter() - started
+    return seconds, int(done.stderr.rsplit("PEAK_KB ", 1)[1].split()[0]) / 1024

@@ -297,7 +297,8 @@ class IndexStore:
         check_embedder(manifest, self.embeddings.identity, self.location)
         build = manifest["active"]
         try:
-            return ActiveIndex(manifest, self._vectorstore(f"{build}-passages"), self._vectorstore(f"{build}-sentences"))
+            return ActiveIndex(manifest, self._vectorstore(f"{build}-passages"),
+                               self._vectorstore(f"{build}-sentences"))
         except Exception as error:  # noqa: BLE001
             raise QAError(f"the index in {self.location.describe()} is incomplete ({_first_line(error)}); "
                           "run 'qa index' again") from error

@@ -11,9 +11,9 @@ from pathlib import Path
 from index.chunk import sentence_spans
 from index.corpus import DEFAULT_ARTICLE
 from index.keyword import keyword_tokens
+from qa.catalog import PassageCatalog
 from qa.language import Language
 from qa.result import Citation
-from qa.catalog import PassageCatalog
 from qa.retrieve import Scored, SentenceHit
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import qa  # noqa: F401  (offline switches first)
 from qa.errors import QAError
+from qa.jsonl import read_jsonl
 from qa.result import Answer
 
 EXIT_ERROR = 2
@@ -136,22 +136,10 @@ def format_answer(answer: Answer, several_documents: bool = False) -> str:
 
 def _batch_questions(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     """(line number, parsed object or None, error or None) for each non-blank line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise QAError(f"cannot read batch file {path}: {error}") from error
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, None, f"not JSON ({error.msg})"
-            continue
-        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-            yield number, None, "expected an object with a \"question\" string"
-            continue
-        yield number, row, None
+    for number, row, problem in read_jsonl(path, "batch file"):
+        if row is not None and not isinstance(row.get("question"), str):
+            row, problem = None, "expected an object with a \"question\" string"
+        yield number, row, problem
 
 
 def command_ask(args: argparse.Namespace) -> int:

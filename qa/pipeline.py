@@ -10,12 +10,21 @@ from functools import cached_property
 from index.corpus import default_document
 from index.embedders import DEFAULT_EMBEDDER, IdentifiedEmbeddings, embedder_identity, get_embedder
 from index.store import DEFAULT_COLLECTION, IndexStore, StoreLocation, check_embedder, open_client
-from qa.answer import (FRAMES, Thresholds, abstract_support, best_sentence, evidence, frame_answer,
-                       make_citations, missing_specifics, quote_span)
+from qa.answer import (
+    FRAMES,
+    Thresholds,
+    abstract_support,
+    best_sentence,
+    evidence,
+    frame_answer,
+    make_citations,
+    missing_specifics,
+    quote_span,
+)
+from qa.catalog import PassageCatalog
 from qa.errors import QAError
 from qa.language import LANGUAGES, Language, detect_language
 from qa.result import Answer
-from qa.catalog import PassageCatalog
 from qa.retrieve import FusionWeights, HybridRetriever
 
 MAX_QUESTION_CHARS = 1000

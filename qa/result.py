@@ -49,7 +49,8 @@ class Answer:
     def to_dict(self) -> dict:
         """The documented JSON object."""
         data = {"id": self.id, "question": self.question, "language": self.language, "answer": self.answer,
-                "abstained": self.abstained, "evidence": round(self.evidence, 4), "citations": [asdict(c) for c in self.citations]}
+                "abstained": self.abstained, "evidence": round(self.evidence, 4),
+                "citations": [asdict(c) for c in self.citations]}
         if self.search_query is not None:
             data["search_query"] = self.search_query
         return data

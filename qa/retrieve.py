@@ -135,7 +135,8 @@ class HybridRetriever(BaseRetriever):
         found = self.index.sentences.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
         return [SentenceHit(doc.metadata["passage_id"], doc.page_content, 1.0 - float(d)) for doc, d in found]
 
-    def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray, seen: list[SentenceHit]) -> list[SentenceHit]:
+    def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray,
+                      seen: list[SentenceHit]) -> list[SentenceHit]:
         """Every sentence of the top passages with its similarity: from what dense search saw, or
         (when some passage had none among them) from a query restricted to those passages."""
         ids = {s.passage_id for s in top}

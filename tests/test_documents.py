@@ -9,9 +9,9 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from conftest import ROOT, run_qa
 from pypdf import PdfReader, PdfWriter
 
-from conftest import ROOT, run_qa
 from index.embedders import get_embedder
 from index.sources import load_document
 from index.store import IndexStore, StoreLocation

@@ -4,11 +4,11 @@ import json
 import math
 
 import pytest
-
 from conftest import run_qa
+
 from eval import metrics
 from eval.dataset import DEFAULT_SET, FOLLOWUP_SET, load_followups, load_questions, missing_anchors
-from eval.run import calibrate, QuestionResult
+from eval.run import QuestionResult, calibrate
 from qa.errors import QAError
 
 

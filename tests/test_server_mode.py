@@ -7,11 +7,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-from gradio_client import Client
 
 from conftest import ROOT, run_qa
+from gradio_client import Client
+
 from eval.servers import free_port, start_chroma, start_ui, stop
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation

@@ -7,8 +7,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT, run_qa
+
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation
 from qa.errors import QAError

@@ -1,6 +1,5 @@
 """The chat UI's server driven by a real gradio_client: answers, sources, bad input, concurrency."""
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import qa  # noqa: F401  (offline switches before gradio is imported)
 import gradio as gr
 
 from index.embedders import DEFAULT_EMBEDDER

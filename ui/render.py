@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from qa.result import Answer, Citation
 from qa.catalog import PassageCatalog
+from qa.result import Answer, Citation
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 KIND_NAMES = {"abstract": "abstract", "keywords": "key words", "body": "body"}
