@@ -9,8 +9,8 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from eval.dataset import DEFAULT_SET, load_questions, missing_anchors
-from eval.run import GROUPS, QuestionResult, calibrate, evaluate, format_table, summarize
+from eval.dataset import DEFAULT_SET, load_followups, load_questions, missing_anchors
+from eval.run import GROUPS, QuestionResult, calibrate, evaluate, evaluate_followups, format_table, summarize
 from index.embedders import get_embedder
 from index.store import StoreLocation
 from qa.answer import CALIBRATION_FILE
@@ -20,6 +20,7 @@ QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accu
                    "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
 COMPARE_COLUMNS = ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "false_abstention",
                    "latency_p50_ms", "ky hit@1", "ru hit@1", "en hit@1"]
+FOLLOWUP_COLUMNS = ["pairs", "alone hit@1", "completed hit@1", "alone hit@5", "completed hit@5"]
 BASELINES = [("bm25", "e5"), ("dense", "e5"), ("hybrid", "minilm"), ("dense", "minilm")]
 
 
@@ -75,6 +76,8 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     progress = not args.quiet
     primary = Config(args.retriever, args.embedder)
     results = run_config(primary, location, questions, args.k, progress)
+    followups = evaluate_followups(QAPipeline.open(location, primary.embedder, mode=primary.retriever),
+                                   load_followups()) if args.set is None else {}
     if args.calibrate:
         thresholds = calibrate(results)
         save_thresholds(primary.embedder, thresholds)
@@ -89,10 +92,14 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
             for result in results:
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     if args.json:
-        print(json.dumps(summaries, ensure_ascii=False, indent=2))
+        print(json.dumps({**summaries, **({"follow-ups": followups} if followups else {})}, ensure_ascii=False,
+                         indent=2))
         return 0
     print(f"## {primary.name}: {len(questions)} questions, k={args.k}\n")
     print(format_table(summaries[primary.name], [c.replace("hit@5", f"hit@{args.k}") for c in QUALITY_COLUMNS]))
+    if followups:
+        print("\n## Follow-ups: asked alone vs completed from the previous question\n")
+        print(format_table(followups, FOLLOWUP_COLUMNS))
     if args.compare:
         print("\n## Side by side (all languages; hit@1 per language)\n")
         print(format_table({name: compare_row(s) for name, s in summaries.items()},

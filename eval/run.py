@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from tqdm import tqdm
 
 from eval import metrics
-from eval.dataset import EvalQuestion
+from eval.dataset import EvalQuestion, FollowUp
+from qa.followup import complete_followup
 from qa.pipeline import QAPipeline
 
 GROUPS = ("all", "ky", "ru", "en")
@@ -82,6 +83,23 @@ def summarize(results: list[QuestionResult], k: int = 5) -> dict[str, dict[str, 
             "latency_p95_ms": metrics.percentile(latencies, 95),
         }
     return summary
+
+
+def evaluate_followups(pipeline: QAPipeline, followups: list[FollowUp]) -> dict[str, dict[str, float | None]]:
+    """hit@1 and hit@5 of elliptical follow-ups asked alone and completed from the question before."""
+    outcome: dict[str, dict[str, list[float]]] = {}
+    for pair in followups:
+        alone = pipeline.ask(pair.followup)
+        completed = pipeline.ask(pair.followup, search_query=complete_followup(pair.first, pair.followup))
+        for group in ("all", pair.language):
+            row = outcome.setdefault(group, {})
+            for name, answer in (("alone", alone), ("completed", completed)):
+                rels = metrics.relevances([c.text for c in answer.citations], pair.anchors)
+                row.setdefault(f"{name} hit@1", []).append(metrics.hit_at(rels, 1))
+                row.setdefault(f"{name} hit@5", []).append(metrics.hit_at(rels, 5))
+            row.setdefault("pairs", []).append(1.0)
+    return {group: {k: (len(v) if k == "pairs" else metrics.mean(v)) for k, v in row.items()}
+            for group, row in outcome.items()}
 
 
 def calibrate(results: list[QuestionResult], max_false: float = MAX_FALSE_ABSTENTION) -> dict[str, float]:

@@ -109,3 +109,14 @@ def test_benchmark_writes_its_report_and_plots(tmp_path):
     assert "bm25 · e5" in report and "dense · minilm" in report
     for picture in ("latency-vs-size.png", "quality-per-language.png"):
         assert (out / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_followups_are_measured_alone_and_completed(pipeline):
+    from eval.run import evaluate_followups
+
+    pairs = load_followups(FOLLOWUP_SET)
+    table = evaluate_followups(pipeline, pairs)
+    assert table["all"]["pairs"] == len(pairs) and {"ky", "ru", "en"} <= set(table)
+    for row in table.values():
+        assert all(0.0 <= row[k] <= 1.0 for k in ("alone hit@1", "completed hit@1", "alone hit@5", "completed hit@5"))
+    assert table["all"]["completed hit@5"] >= table["all"]["alone hit@5"]
