@@ -1,13 +1,12 @@
 """Nothing may try the network: indexing, answering and the UI server run with every outbound
 connection refused, and any attempt is reported."""
 
-import json
 import subprocess
 import sys
 
+from conftest import ROOT
 from gradio_client import Client
 
-from conftest import ROOT
 from eval.servers import free_port, stop, wait_for_http
 
 GUARD = r'''
