@@ -13,7 +13,7 @@ from eval.dataset import DEFAULT_SET, load_followups, load_questions, missing_an
 from eval.run import GROUPS, QuestionResult, calibrate, evaluate, evaluate_followups, format_table, summarize
 from index.embedders import get_embedder
 from index.store import StoreLocation
-from qa.answer import CALIBRATION_FILE
+from qa.answer import CALIBRATION_FILE, Thresholds
 from qa.pipeline import QAPipeline
 
 QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_precision",
@@ -37,14 +37,22 @@ class Config:
         return f"{self.retriever} · {self.embedder}"
 
 
-def run_config(config: Config, location: StoreLocation, questions, k: int,
-               progress: bool) -> list[QuestionResult]:
-    """Evaluate one configuration (the index is built first if missing)."""
-    pipeline = QAPipeline.open(location, config.embedder, mode=config.retriever)
-    corpus = "\n".join(pipeline.retriever.catalog.all_texts())
-    for qid, anchor in missing_anchors(questions, corpus)[:5]:
+def open_config(config: Config, location: StoreLocation) -> QAPipeline:
+    """The pipeline of one configuration (the default index is built first if missing)."""
+    return QAPipeline.open(location, config.embedder, mode=config.retriever)
+
+
+def run_pipeline(pipeline: QAPipeline, questions, k: int, progress: bool) -> list[QuestionResult]:
+    """Evaluate ``questions``, warning about gold anchors that no passage of the index contains."""
+    texts = list(pipeline.retriever.catalog.all_texts())
+    for qid, anchor in missing_anchors(questions, "\n".join(texts))[:5]:
         print(f"warning: {qid}: anchor {anchor!r} is in no passage of the index", file=sys.stderr)
-    return evaluate(pipeline, questions, k=k, progress=progress)
+    return evaluate(pipeline, questions, k=k, progress=progress, texts=texts)
+
+
+def run_config(config: Config, location: StoreLocation, questions, k: int, progress: bool) -> list[QuestionResult]:
+    """Evaluate one configuration."""
+    return run_pipeline(open_config(config, location), questions, k, progress)
 
 
 def run_baselines(location: StoreLocation, embedder: str, questions, k: int, progress: bool) -> dict[str, dict]:
@@ -75,15 +83,16 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     questions = load_questions(args.set or DEFAULT_SET)
     progress = not args.quiet
     primary = Config(args.retriever, args.embedder)
-    results = run_config(primary, location, questions, args.k, progress)
-    followups = evaluate_followups(QAPipeline.open(location, primary.embedder, mode=primary.retriever),
-                                   load_followups()) if args.set is None else {}
+    pipeline = open_config(primary, location)
+    results = run_pipeline(pipeline, questions, args.k, progress)
     if args.calibrate:
         thresholds = calibrate(results)
         save_thresholds(primary.embedder, thresholds)
         print(f"abstention thresholds for {primary.embedder}: {thresholds} (saved to {CALIBRATION_FILE})",
               file=sys.stderr)
-        results = run_config(primary, location, questions, args.k, progress)
+        pipeline.thresholds = Thresholds.load(pipeline.embeddings.identity)
+        results = run_pipeline(pipeline, questions, args.k, progress)
+    followups = evaluate_followups(pipeline, load_followups()) if args.set is None else {}
     summaries = {primary.name: summarize(results, args.k)}
     if args.compare:
         summaries.update(run_baselines(location, primary.embedder, questions, args.k, progress))

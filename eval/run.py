@@ -45,10 +45,11 @@ class QuestionResult:
         return {**asdict(self), "rank": self.rank}
 
 
-def evaluate(pipeline: QAPipeline, questions: list[EvalQuestion], k: int = 5,
-             progress: bool = True) -> list[QuestionResult]:
-    """Ask every question (retrieving at least 10 passages for nDCG@10) and record the outcome."""
-    texts = list(pipeline.retriever.catalog.all_texts())
+def evaluate(pipeline: QAPipeline, questions: list[EvalQuestion], k: int = 5, progress: bool = True,
+             texts: list[str] | None = None) -> list[QuestionResult]:
+    """Ask every question (retrieving at least 10 passages for nDCG@10) and record the outcome;
+    ``texts`` (every passage of the index, read if not given) counts the relevant passages."""
+    texts = texts if texts is not None else list(pipeline.retriever.catalog.all_texts())
     results = []
     for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress, leave=False):
         started = time.perf_counter()

@@ -61,9 +61,8 @@ class Thresholds:
         return evidence < self.by_language.get(language, float("-inf"))
 
 
-def keyword_overlap(question: str, sentence: str) -> float:
-    """Share of the question's keyword tokens that the sentence contains."""
-    wanted = set(keyword_tokens(question))
+def keyword_overlap(wanted: set[str], sentence: str) -> float:
+    """Share of the question's keyword tokens (``wanted``) that the sentence contains."""
     return len(wanted & set(keyword_tokens(sentence))) / len(wanted) if wanted else 0.0
 
 
@@ -77,12 +76,13 @@ def best_sentence(question: str, ranked: list[Scored], hits: list[SentenceHit]) 
         return None
     top = max(s.score for s in passages.values())
     wants_number = bool(NUMBER_QUESTION.search(question))
+    wanted = set(keyword_tokens(question))
 
     def score(hit: SentenceHit) -> float:
         passage = passages[hit.passage_id]
         has_number = wants_number and bool(QUANTITY.search(hit.text))
         return hit.similarity + (passage.score - passage.dense) - RANK_PENALTY * (top - passage.score) + \
-            KEYWORD_BONUS * keyword_overlap(question, hit.text) + NUMBER_BONUS * has_number
+            KEYWORD_BONUS * keyword_overlap(wanted, hit.text) + NUMBER_BONUS * has_number
 
     return max(candidates, key=score)
 
