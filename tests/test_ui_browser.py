@@ -87,3 +87,13 @@ def test_thumbs_up_is_saved_and_clear_resets(page, ui_server):
     page.locator("#qa-clear").click()
     expect(page.locator("#qa-chat .bot-row")).to_have_count(0)
     expect(page.locator("#qa-sources")).to_contain_text("Sources of the answer appear here")
+
+
+def test_clicking_an_earlier_reply_shows_its_sources_again(page):
+    ask(page, "Талдыбулак кени 2019-жылы канча алтын өндүргөн?")
+    ask(page, "Which power transmission line helped Kyrgyzstan build a unified energy system?")
+    quote = page.locator("#qa-sources mark.qa-quote").first
+    expect(quote).to_contain_text("Датка-Кемин")
+    page.locator("#qa-chat .bot-row").first.click()
+    expect(quote).to_contain_text("133 335", timeout=10000)
+    expect(page.locator("#qa-article-html mark#qa-cite-1")).to_contain_text("133 335")

@@ -45,6 +45,12 @@ class Conversation:
     turns: list[Answer | None] = field(default_factory=list)
     export: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / f"qa-chat-{uuid.uuid4().hex[:8]}.md")
 
+    def turn_at(self, message_index: int | list[int] | tuple[int, ...]) -> Answer | None:
+        """The answer of the turn a chat message belongs to (each turn is a question and a reply)."""
+        index = message_index[0] if isinstance(message_index, (list, tuple)) else message_index
+        number = int(index) // 2
+        return self.turns[number] if 0 <= number < len(self.turns) else None
+
     def previous_query(self) -> str | None:
         """What the last answered turn searched for (a follow-up builds on it)."""
         for turn in reversed(self.turns):
@@ -97,12 +103,19 @@ class ChatService:
 
     def like(self, conversation: Conversation, data: gr.LikeData) -> str:
         """Record a thumbs up/down on an answer."""
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turn = conversation.turns[int(index) // 2] if int(index) // 2 < len(conversation.turns) else None
+        turn = conversation.turn_at(data.index)
         if turn is None:
             return "Nothing to rate here."
         record_feedback(turn, bool(data.liked), self.feedback_file)
         return "Thank you: your rating was saved."
+
+    def show_turn(self, conversation: Conversation, data: gr.SelectData):
+        """Clicking a message shows the sources of that turn's answer, and the article with them."""
+        turn = conversation.turn_at(data.index)
+        catalog = self.pipeline.retriever.catalog
+        if turn is None:
+            return gr.skip(), gr.skip()
+        return sources_html(turn, catalog), article_html(catalog, turn.citations)
 
     def clear(self):
         """A fresh conversation."""
@@ -150,6 +163,8 @@ def build_app(service: ChatService) -> gr.Blocks:
                 sources = gr.HTML(sources_html(None, catalog), elem_id="qa-sources")
                 with gr.Accordion("The article (cited passages highlighted)", open=True, elem_id="qa-article-box"):
                     article = gr.HTML(article_html(catalog), elem_id="qa-article-html")
+                gr.Markdown("Click an earlier message to see the sources of that answer again.",
+                            elem_id="qa-hint")
         outputs = [question, chatbot, conversation, sources, article, export]
         inputs = [question, chatbot, conversation, k, frame]
         question.submit(service.chat, inputs, outputs, api_name="chat")
@@ -157,6 +172,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         clear.click(service.clear, None, [chatbot, conversation, sources, article, export, status],
                     api_visibility="private")
         chatbot.like(service.like, [conversation], [status], api_visibility="private")
+        chatbot.select(service.show_turn, [conversation], [sources, article], api_visibility="private")
         gr.api(service.api_ask, api_name="ask")
     return app
 
