@@ -54,9 +54,7 @@ def bench_build(location: StoreLocation, embedder: str) -> dict[str, float]:
     started = time.perf_counter()
     manifest = store.build([default_document()], progress=False)
     seconds = time.perf_counter() - started
-    for collection in store.client.list_collections():
-        if collection.name.startswith("bench-build"):
-            store.client.delete_collection(collection.name)
+    store.drop()
     return {"build_s": seconds, "passages": manifest["passages"], "passages_per_s": manifest["passages"] / seconds}
 
 

@@ -86,9 +86,7 @@ def measure_size(location: StoreLocation, embedder: str, size: int, questions: l
         started = time.perf_counter()
         pipeline.ask(question)
         ask_ms.append((time.perf_counter() - started) * 1000)
-    for collection in store.client.list_collections():
-        if collection.name.startswith(where.collection):
-            store.client.delete_collection(collection.name)
+    store.drop()
     return {"passages": size, "build_s": build_s, "open_s": open_s, "open_fresh_s": open_fresh_s,
             "ask_p50_ms": metrics.percentile(ask_ms, 50), "ask_p95_ms": metrics.percentile(ask_ms, 95),
             "dense_p50_ms": metrics.percentile(dense_ms, 50), "dense_p95_ms": metrics.percentile(dense_ms, 95),

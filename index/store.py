@@ -19,7 +19,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -111,6 +111,15 @@ class DocumentRecord:
     def of(cls, document: Document) -> "DocumentRecord":
         """The record of a document about to be indexed."""
         return cls(document.name, document.path, document.content_hash, document.kind, len(document.passages))
+
+
+def pages(collection, include: list[str], where: dict | None = None) -> Iterator[dict]:
+    """Read a collection (Chroma's or LangChain's) ``COPY_PAGE`` records at a time."""
+    for offset in itertools.count(0, COPY_PAGE):
+        got = collection.get(where=where, include=include, limit=COPY_PAGE, offset=offset)
+        if not got["ids"]:
+            return
+        yield got
 
 
 def fingerprint(documents: Iterable[DocumentRecord], embedder: str) -> str:
@@ -229,11 +238,7 @@ class IndexStore:
             target = self.client.get_collection(f"{build}-{part}", embedding_function=None)
             where = {"doc": names[0]} if len(names) == 1 else {"doc": {"$in": names}}
             bar = tqdm(desc=f"copying {part}", unit=part[:-1], file=sys.stderr, disable=not progress, leave=False)
-            for offset in itertools.count(0, COPY_PAGE):
-                got = source.get(where=where, include=["embeddings", "documents", "metadatas"], limit=COPY_PAGE,
-                                 offset=offset)
-                if not got["ids"]:
-                    break
+            for got in pages(source, ["embeddings", "documents", "metadatas"], where):
                 target.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
                            metadatas=got["metadatas"])
                 if part == "passages":
@@ -268,10 +273,7 @@ class IndexStore:
             return loaded
         source = self.client.get_collection(f"{active.manifest['active']}-passages", embedding_function=None)
         ids, texts = [], []
-        for offset in itertools.count(0, COPY_PAGE):
-            got = source.get(include=["documents"], limit=COPY_PAGE, offset=offset)
-            if not got["ids"]:
-                break
+        for got in pages(source, ["documents"]):
             ids += got["ids"]
             texts += got["documents"]
         index = KeywordIndex.build(ids, texts)
@@ -290,6 +292,12 @@ class IndexStore:
         for stale in folder.iterdir() if folder.is_dir() else []:
             if re.fullmatch(build, stale.name) and stale.name not in keep:
                 shutil.rmtree(stale, ignore_errors=True)
+
+    def drop(self) -> None:
+        """Delete this index altogether: every build, its keyword folders and the pointer."""
+        self._drop_builds(keep=set())
+        if self.location.collection in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(self.location.collection)
 
     def open_active(self) -> ActiveIndex:
         """Open the active build for reading; a clear error if there is none or it was made otherwise."""

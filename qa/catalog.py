@@ -6,12 +6,11 @@ text and metadata come with the dense hits or, for keyword-only candidates, in o
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterable, Iterator
 
 from index.keyword import KeywordIndex
-from index.store import COPY_PAGE, ActiveIndex
+from index.store import ActiveIndex, pages
 
 CACHE_LIMIT = 50_000
 
@@ -77,9 +76,5 @@ class PassageCatalog:
             yield from (text for _, text, _ in rows)
 
     def _pages(self, where: dict | None = None) -> Iterator[list[tuple[str, str, dict]]]:
-        for offset in itertools.count(0, COPY_PAGE):
-            got = self.index.passages.get(where=where, include=["documents", "metadatas"], limit=COPY_PAGE,
-                                          offset=offset)
-            if not got["ids"]:
-                return
+        for got in pages(self.index.passages, ["documents", "metadatas"], where):
             yield [(pid, text, meta or {}) for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
