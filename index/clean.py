@@ -24,6 +24,9 @@ _MIXED_WORD = re.compile(rf"\b(?=\w*[{_CYRILLIC}])(?=\w*[A-Za-z])[{_CYRILLIC}A-Z
 _HYPHEN_BREAK = re.compile(rf"([{_CYRILLIC}A-Za-z]+)-\s*\n\s*([а-яёөүңa-z][{_CYRILLIC}A-Za-z]*)")
 _COMPOUND_BREAK = re.compile(rf"([\d{_CYRILLIC}A-Za-z])-\s*\n\s*(?=[\d{_CYRILLIC}A-Za-z])")
 _INNER_HYPHEN = re.compile(rf"\b([{_CYRILLIC}]+)-([а-яёөүң]+)\b")
+# Kyrgyz relational adjectives end in -лык/-дык/-тык (with the vowel harmony of ы и у ү): such a word
+# of the article before a line-break hyphen opens a compound ("транспорттук-коммуникациялык").
+_ADJECTIVE_ENDING = re.compile(r"[лдт][ыиуү]к$")
 _PARAGRAPH_END = re.compile(r"[.:;\]!?]\s*$")
 _PARAGRAPH_START = re.compile(rf"^\s*[А-ЯЁӨҮҢA-Z0-9«“\"{BULLET}]")
 
@@ -59,7 +62,9 @@ def is_real_hyphen(left: str, right: str, vocabulary: Counter[str]) -> bool:
     The article decides first: a joined form seen elsewhere means a line-break hyphen, a
     hyphenated form seen elsewhere means a real one. Otherwise these make a compound: two halves
     that are both words of the article (four letters or more), a reduplication ("жылдан-жылга"),
-    or an adjective in -ий ("илимий-техникалык"); anything else is a line-break hyphen.
+    an adjective in -ий ("илимий-техникалык"), or an adjective of the article in -лык/-дык/-тык
+    before a word of six letters or more ("транспорттук-коммуникациялык"); anything else is a
+    line-break hyphen.
     """
     left, right = left.lower(), right.lower()
     if vocabulary[left + right]:
@@ -69,7 +74,8 @@ def is_real_hyphen(left: str, right: str, vocabulary: Counter[str]) -> bool:
     both_words = min(len(left), len(right)) >= 4 and vocabulary[left] > 0 and vocabulary[right] > 0
     reduplication = len(left) >= 3 and left[:3] == right[:3]
     adjective = len(left) >= 5 and left.endswith("ий")
-    return both_words or reduplication or adjective
+    relational = vocabulary[left] > 0 and bool(_ADJECTIVE_ENDING.search(left)) and len(right) >= 6
+    return both_words or reduplication or adjective or relational
 
 
 def join_hyphenation(text: str) -> str:

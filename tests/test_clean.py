@@ -13,7 +13,7 @@ def test_line_break_hyphen_is_joined_when_the_article_has_the_word(article):
 def test_real_hyphens_stay(article):
     text = article.cleaned
     for compound in ("Кара-Балтада", "кытай-кыргыз", "кыргыз-кытай", "«Бир алкак - бир жол»", "Жылдан-жылга",
-                     "илимий-техникалык", "2013-жылдан", "COVID-19", "Азия-Тынч"):
+                     "илимий-техникалык", "2013-жылдан", "COVID-19", "Азия-Тынч", "транспорттук-коммуникациялык"):
         assert compound in text, compound
 
 
@@ -22,6 +22,13 @@ def test_hyphenation_decided_by_the_text_itself():
     joined = join_hyphenation(text)
     assert "кыргыз-кытай" in joined  # both halves are words of the text: a compound
     assert "Мамлекеттер" in joined  # the joined form occurs elsewhere
+
+
+def test_relational_adjective_before_a_line_break_opens_a_compound():
+    text = "транспорттук байланыш. Бул транспорттук-\nкоммуникациялык абал. Инвестиция-\nлоонун этаптары."
+    joined = join_hyphenation(text)
+    assert "транспорттук-коммуникациялык" in joined  # an adjective of the text in -тук, then a whole word
+    assert "Инвестициялоонун" in joined  # a noun broken mid-word is still joined
 
 
 def test_latin_lookalikes_inside_cyrillic_words_become_cyrillic(article):
