@@ -18,7 +18,8 @@ from eval import metrics
 from eval.servers import index_args, measured_ask
 from index.corpus import default_document
 from index.embedders import get_embedder
-from index.store import DocumentRecord, IndexStore, StoreLocation, sentence_records
+from index.chunk import sentences_without_titles
+from index.store import DocumentRecord, IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 INSERT_BATCH = 5000
@@ -27,7 +28,7 @@ SENTENCES_PER_PASSAGE = 3
 
 def base_sentences(store: IndexStore) -> tuple[list[str], np.ndarray]:
     """The article's sentences and their vectors."""
-    texts = [text for _, text, _ in sentence_records(default_document().passages)]
+    texts = [s for p in default_document().passages for s in sentences_without_titles(p.text, p.section)]
     return texts, store.embeddings.embed_documents_array(texts)
 
 

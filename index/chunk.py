@@ -71,6 +71,19 @@ def split_sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
+def title_merged_spans(text: str, title: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage, an inline section title kept with the sentence after it."""
+    spans = sentence_spans(text)
+    if len(spans) > 1 and text[spans[0][0]:spans[0][1]].rstrip(".") == title:
+        spans = [(spans[0][0], spans[1][1])] + spans[2:]
+    return spans
+
+
+def sentences_without_titles(text: str, title: str) -> list[str]:
+    """The passage's sentences (what the sentence index holds), a section title kept with the next."""
+    return [text[start:end] for start, end in title_merged_spans(text, title)]
+
+
 def _pack(spans: list[tuple[int, int]], target: int, limit: int) -> list[tuple[int, int]]:
     """Group consecutive sentence spans into pieces of about ``target`` characters, at most
     ``limit`` where sentences allow; a short tail joins the piece before it."""

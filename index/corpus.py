@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from index.chunk import Passage, chunk
 from index.clean import blank_line_paragraphs, clean_paragraphs, looks_extracted_from_pdf, markdown_paragraphs
 from index.structure import Paragraph, standalone_headings, structure
+from index.translations import TranslationSource, translations_beside
 
 DEFAULT_ARTICLE = Path(__file__).parent / "corpus" / "article.txt"
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -19,18 +20,25 @@ PARAGRAPH_SEPARATOR = "\n\n"
 class Document:
     """One source document: its name, raw text, where it came from and what cleaning makes of it.
 
-    ``kind`` is "text", "markdown" or "pdf" (whose pages are separated by form feeds in ``raw``).
+    ``kind`` is "text", "markdown" or "pdf" (whose pages are separated by form feeds in ``raw``);
+    ``translations`` are the document in other languages, paragraph for paragraph.
     """
 
     name: str
     raw: str
     path: str = ""
     kind: str = "text"
+    translations: tuple[TranslationSource, ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "Document":
-        """Read a UTF-8 text file; its name is the file name."""
-        return cls(path.name, path.read_text(encoding="utf-8"), str(path))
+        """Read a UTF-8 text file (its name is the file name) and the translations beside it."""
+        return cls(path.name, path.read_text(encoding="utf-8"), str(path)).with_translations(translations_beside(path))
+
+    def with_translations(self, sources: list[TranslationSource]) -> "Document":
+        """The same document with these translations (one per language; a later one wins)."""
+        by_language = {source.language: source for source in (*self.translations, *sources)}
+        return replace(self, translations=tuple(by_language[lang] for lang in sorted(by_language)))
 
     def _source_paragraphs(self) -> tuple[list[tuple[str, int, bool]], bool]:
         """(text, page, is_heading) for each paragraph, by the format of the source; and whether
@@ -65,8 +73,11 @@ class Document:
 
     @cached_property
     def content_hash(self) -> str:
-        """Hash of the raw text: an unchanged document need not be indexed again."""
-        return hashlib.sha256(self.raw.encode()).hexdigest()
+        """Hash of the raw text and its translations: an unchanged document need not be indexed again."""
+        digest = hashlib.sha256(self.raw.encode())
+        for source in self.translations:
+            digest.update(f"\n{source.language}\n{source.raw}".encode())
+        return digest.hexdigest()
 
 
 def default_document() -> Document:

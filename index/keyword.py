@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -42,13 +42,19 @@ class KeywordIndex:
     ids: list[str]
     bm25: bm25s.BM25
     prefix: int = PREFIX_LENGTH
+    vocabularies: dict[str, set[str]] = field(default_factory=dict)  # tokens by the language of the text
 
     @classmethod
-    def build(cls, ids: list[str], texts: list[str], prefix: int = PREFIX_LENGTH) -> "KeywordIndex":
-        """Index ``texts`` (aligned with ``ids``)."""
+    def build(cls, ids: list[str], texts: list[str], languages: list[str] | None = None,
+              prefix: int = PREFIX_LENGTH) -> "KeywordIndex":
+        """Index ``texts`` (aligned with ``ids`` and, if given, with their ``languages``)."""
+        tokens = [keyword_tokens(t, prefix) for t in texts]
         bm25 = bm25s.BM25()
-        bm25.index([keyword_tokens(t, prefix) for t in texts], show_progress=False)
-        return cls(list(ids), bm25, prefix)
+        bm25.index(tokens, show_progress=False)
+        vocabularies: dict[str, set[str]] = {}
+        for language, words in zip(languages or [], tokens):
+            vocabularies.setdefault(language, set()).update(w for w in words if not w[:1].isdigit())
+        return cls(list(ids), bm25, prefix, vocabularies)
 
     def save(self, folder: Path) -> None:
         """Write the index to ``folder`` whole or not at all (written aside, then renamed)."""
@@ -56,7 +62,9 @@ class KeywordIndex:
         scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         try:
             self.bm25.save(str(scratch), show_progress=False)
-            (scratch / "ids.json").write_text(json.dumps({"ids": self.ids, "prefix": self.prefix}), encoding="utf-8")
+            saved = {"ids": self.ids, "prefix": self.prefix,
+                     "vocabularies": {language: sorted(words) for language, words in self.vocabularies.items()}}
+            (scratch / "ids.json").write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
             os.replace(scratch, folder)
         except OSError:
             if not folder.is_dir():
@@ -72,7 +80,8 @@ class KeywordIndex:
             bm25 = bm25s.BM25.load(str(folder), mmap=True)
         except (OSError, ValueError, KeyError):
             return None
-        return cls(list(saved["ids"]), bm25, int(saved["prefix"]))
+        vocabularies = {language: set(words) for language, words in saved.get("vocabularies", {}).items()}
+        return cls(list(saved["ids"]), bm25, int(saved["prefix"]), vocabularies)
 
     def numbers(self) -> set[str]:
         """Every number the indexed texts mention (normalised as in ``keyword_tokens``)."""

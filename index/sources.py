@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.corpus import Document
+from index.translations import translations_beside
 from qa.errors import QAError
 
 SUPPORTED = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
@@ -53,7 +54,9 @@ def load_document(path: Path) -> Document:
         if path.stat().st_size > MAX_BYTES:
             raise QAError(f"{path.name}: larger than {MAX_BYTES // 2**20} MiB")
         if kind == "pdf":
-            return Document(path.name, "\f".join(_pdf_pages(path)), str(path.resolve()), "pdf")
-        return Document(path.name, _decode(path, path.read_bytes()), str(path.resolve()), kind)
+            document = Document(path.name, "\f".join(_pdf_pages(path)), str(path.resolve()), "pdf")
+        else:
+            document = Document(path.name, _decode(path, path.read_bytes()), str(path.resolve()), kind)
     except OSError as error:
         raise QAError(f"{path.name}: cannot read ({error.strerror or error})") from error
+    return document.with_translations(translations_beside(path))

@@ -20,25 +20,25 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings
 from langchain_chroma import Chroma
 from tqdm import tqdm
 
-from index.chunk import Passage, sentence_spans
 from index.corpus import Document
 from index.embedders import IdentifiedEmbeddings
 from index.keyword import KeywordIndex
+from index.records import ORIGINAL, BuildRecords, Record, VectorCache
 from qa.errors import QAError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_PERSIST_DIR = Path(".qa_index")
 DEFAULT_COLLECTION = "qa-index"
-BATCH_SIZE = 32
 COPY_PAGE = 1000
 _SQLITE = "chroma.sqlite3"
 
@@ -106,11 +106,13 @@ class DocumentRecord:
     hash: str
     kind: str
     passages: int
+    translations: dict[str, str] = field(default_factory=dict)  # language -> path of the translation file
 
     @classmethod
     def of(cls, document: Document) -> "DocumentRecord":
         """The record of a document about to be indexed."""
-        return cls(document.name, document.path, document.content_hash, document.kind, len(document.passages))
+        return cls(document.name, document.path, document.content_hash, document.kind, len(document.passages),
+                   {t.language: t.path for t in document.translations})
 
 
 def pages(collection, include: list[str], where: dict | None = None) -> Iterator[dict]:
@@ -166,10 +168,9 @@ class IndexStore:
         self.embeddings = embeddings
         self.client = client or open_client(location)
 
-    def _vectorstore(self, name: str, create: bool = False) -> Chroma:
+    def _vectorstore(self, name: str) -> Chroma:
         return Chroma(collection_name=name, embedding_function=self.embeddings, client=self.client,
-                      collection_metadata={"hnsw:space": "cosine"} if create else None,
-                      create_collection_if_not_exists=create)
+                      create_collection_if_not_exists=False)
 
     def manifest(self) -> dict | None:
         """The pointer's metadata (active build, embedder, documents …), or None if never built."""
@@ -190,20 +191,22 @@ class IndexStore:
         return bool(manifest) and manifest.get("fingerprint") == wanted
 
     def build(self, documents: list[Document], keep: Iterable[DocumentRecord] = (), progress: bool = True) -> dict:
-        """A new build of ``documents`` (embedded now) and ``keep`` (copied, vectors and all, from the
-        active build); then the pointer flips to it and stale builds are dropped."""
+        """A new build of ``documents`` (aligned with their translations and embedded now) and ``keep``
+        (copied, vectors and all, from the active build); then the pointer flips to it and stale
+        builds are dropped. A translation that does not fit its document stops the build before
+        anything is written."""
         keep = list(keep)
-        passages = [p for doc in documents for p in doc.passages]
-        if not passages and not keep:
+        if not any(doc.passages for doc in documents) and not keep:
             raise QAError("nothing to index: the documents have no text")
+        records = BuildRecords.of(documents, VectorCache(self.embeddings, progress))
         previous = self.manifest()
         build = self.new_build()
-        new_passages = self._vectorstore(f"{build}-passages", create=True)
-        new_sentences = self._vectorstore(f"{build}-sentences", create=True)
+        new_passages = self._collection(f"{build}-passages")
+        new_sentences = self._collection(f"{build}-sentences")
         kept_texts = self._copy_documents(previous, build, [d.name for d in keep], progress) if keep else {}
-        self._add(new_passages, passages_records(passages), "passages", progress)
-        self._add(new_sentences, sentence_records(passages), "sentences", progress)
-        texts = {**kept_texts, **{p.id: (p.text, p.metadata()) for p in passages}}
+        self._add(new_passages, records.passages)
+        self._add(new_sentences, records.sentences)
+        texts = {**kept_texts, **{r.id: (r.text, r.metadata) for r in records.passages}}
         return self.publish(build, keep + [DocumentRecord.of(d) for d in documents], texts, previous)
 
     def new_build(self) -> str:
@@ -213,12 +216,17 @@ class IndexStore:
     def publish(self, build: str, records: list[DocumentRecord], texts: dict[str, tuple[str, dict]],
                 previous: dict | None) -> dict:
         """Make a complete build the active one: save its keyword index, flip the pointer, drop
-        stale builds. ``texts`` holds every passage's text and metadata by id."""
-        KeywordIndex.build(list(texts), [t for t, _ in texts.values()]).save(self.keyword_dir(build))
+        stale builds. ``texts`` holds every passage's (and translation's) text and metadata by id."""
+        metadatas = [m for _, m in texts.values()]
+        KeywordIndex.build(list(texts), [t for t, _ in texts.values()],
+                           [str(m.get("language", "")) for m in metadatas]).save(self.keyword_dir(build))
+        originals = [m for m in metadatas if m.get("variant", ORIGINAL) == ORIGINAL]
+        translations = sorted({str(m["variant"]) for m in metadatas if m.get("variant", ORIGINAL) != ORIGINAL})
         manifest = {"active": build, "embedder": self.embeddings.identity, "schema": SCHEMA_VERSION,
-                    "fingerprint": fingerprint(records, self.embeddings.identity), "passages": len(texts),
+                    "fingerprint": fingerprint(records, self.embeddings.identity), "passages": len(originals),
+                    "translations": ",".join(translations),
                     "documents": json.dumps([asdict(r) for r in records], ensure_ascii=False),
-                    "main_language": _main_language(m for _, m in texts.values()),
+                    "main_language": _main_language(originals),
                     "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
         pointer = self.client.get_or_create_collection(self.location.collection, embedding_function=None,
                                                        metadata={"qa-pointer": True})
@@ -247,15 +255,16 @@ class IndexStore:
             bar.close()
         return copied
 
-    def _add(self, store: Chroma, records: list[tuple[str, str, dict]], what: str, progress: bool) -> None:
-        bar = tqdm(total=len(records), desc=f"embedding {what}", unit=what[:-1], file=sys.stderr,
-                   disable=not progress, leave=False)
-        for start in range(0, len(records), BATCH_SIZE):
-            batch = records[start:start + BATCH_SIZE]
-            ids, texts, metadatas = zip(*batch)
-            store.add_texts(list(texts), metadatas=list(metadatas), ids=list(ids))
-            bar.update(len(batch))
-        bar.close()
+    def _collection(self, name: str) -> chromadb.Collection:
+        """A new, empty collection in cosine space (we always give the vectors ourselves)."""
+        return self.client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    @staticmethod
+    def _add(collection: chromadb.Collection, records: list[Record]) -> None:
+        for start in range(0, len(records), COPY_PAGE):
+            batch = records[start:start + COPY_PAGE]
+            collection.add(ids=[r.id for r in batch], embeddings=np.stack([r.vector for r in batch]),
+                           documents=[r.text for r in batch], metadatas=[r.metadata for r in batch])
 
     def keyword_dir(self, build: str) -> Path:
         """Where a build's keyword index is kept: in the index folder, or (server mode) in a local
@@ -272,11 +281,12 @@ class IndexStore:
         if loaded is not None:
             return loaded
         source = self.client.get_collection(f"{active.manifest['active']}-passages", embedding_function=None)
-        ids, texts = [], []
-        for got in pages(source, ["documents"]):
+        ids, texts, languages = [], [], []
+        for got in pages(source, ["documents", "metadatas"]):
             ids += got["ids"]
             texts += got["documents"]
-        index = KeywordIndex.build(ids, texts)
+            languages += [str((m or {}).get("language", "")) for m in got["metadatas"]]
+        index = KeywordIndex.build(ids, texts, languages)
         index.save(folder)
         return index
 
@@ -326,25 +336,3 @@ def _main_language(metadatas: Iterable[dict]) -> str:
     """The language most body passages are in."""
     counts = Counter(m.get("language") for m in metadatas if m.get("kind") == "body")
     return str(counts.most_common(1)[0][0]) if counts else "ky"
-
-
-def passages_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
-    """(id, text, metadata) of each passage."""
-    return [(p.id, p.text, p.metadata()) for p in passages]
-
-
-def sentence_records(passages: list[Passage]) -> list[tuple[str, str, dict]]:
-    """(id, text, metadata) of each sentence, tied to its passage."""
-    records = []
-    for p in passages:
-        for number, sentence in enumerate(sentences_without_titles(p.text, p.section)):
-            records.append((f"{p.id}:{number}", sentence, {"passage_id": p.id, "sentence": number, "doc": p.doc}))
-    return records
-
-
-def sentences_without_titles(text: str, title: str) -> list[str]:
-    """The passage's sentences, an inline section title kept with the sentence after it."""
-    spans = sentence_spans(text)
-    if len(spans) > 1 and text[spans[0][0]:spans[0][1]].rstrip(".") == title:
-        spans = [(spans[0][0], spans[1][1])] + spans[2:]
-    return [text[start:end] for start, end in spans]

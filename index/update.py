@@ -13,6 +13,7 @@ from pathlib import Path
 from index.corpus import DEFAULT_ARTICLE, Document, default_document
 from index.sources import load_document
 from index.store import DocumentRecord
+from index.translations import read_translation
 from qa.errors import QAError
 
 
@@ -31,10 +32,11 @@ class IndexPlan:
 
 
 def reload(record: DocumentRecord) -> Document:
-    """A document of the index read again from its source (for --force)."""
+    """A document of the index read again from its source, with its translations (for --force)."""
     if record.path == str(DEFAULT_ARTICLE) or (record.name == DEFAULT_ARTICLE.name and not record.path):
         return default_document()
-    return load_document(Path(record.path))
+    return load_document(Path(record.path)).with_translations(
+        [read_translation(language, Path(path)) for language, path in record.translations.items()])
 
 
 def plan_update(current: list[DocumentRecord], wanted: list[Document], remove: list[str] = (),
