@@ -10,14 +10,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.dataset import DEFAULT_SET, load_followups, load_questions, missing_anchors
-from eval.run import GROUPS, QuestionResult, calibrate, evaluate, evaluate_followups, format_table, summarize
+from eval.run import (
+    FOLDS,
+    GROUPS,
+    QuestionResult,
+    calibrate,
+    cross_validate,
+    decide,
+    evaluate,
+    evaluate_followups,
+    format_table,
+    summarize,
+)
 from index.embedders import get_embedder
 from index.store import StoreLocation
 from qa.answer import CALIBRATION_FILE, Thresholds
 from qa.pipeline import QAPipeline
 
-QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_precision",
-                   "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
+QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "in_language",
+                   "abstain_precision", "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
+ABSTENTION_COLUMNS = ["answer_accuracy", "abstain_precision", "abstain_recall", "false_abstention"]
 COMPARE_COLUMNS = ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "false_abstention",
                    "latency_p50_ms", "ky hit@1", "ru hit@1", "en hit@1"]
 FOLLOWUP_COLUMNS = ["pairs", "alone hit@1", "completed hit@1", "alone hit@5", "completed hit@5"]
@@ -62,11 +74,11 @@ def run_baselines(location: StoreLocation, embedder: str, questions, k: int, pro
         for retriever, other in BASELINES:
             where = location if other == embedder else replace(location, persist_dir=Path(scratch), chroma_url=None)
             config = Config(retriever, other)
-            summaries[config.name] = summarize(run_config(config, where, questions, k, progress), k)
+            summaries[config.name] = summarize(cross_validate(run_config(config, where, questions, k, progress)), k)
     return summaries
 
 
-def save_thresholds(embedder: str, thresholds: dict[str, float], path: Path = CALIBRATION_FILE) -> None:
+def save_thresholds(embedder: str, thresholds: dict[str, dict[str, float]], path: Path = CALIBRATION_FILE) -> None:
     """Store calibrated abstention thresholds for ``embedder`` (other embedders' entries are kept)."""
     table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     table[get_embedder(embedder).identity] = thresholds
@@ -84,28 +96,31 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     progress = not args.quiet
     primary = Config(args.retriever, args.embedder)
     pipeline = open_config(primary, location)
-    results = run_pipeline(pipeline, questions, args.k, progress)
+    collected = run_pipeline(pipeline, questions, args.k, progress)
+    in_sample = calibrate(collected)
     if args.calibrate:
-        thresholds = calibrate(results)
-        save_thresholds(primary.embedder, thresholds)
-        print(f"abstention thresholds for {primary.embedder}: {thresholds} (saved to {CALIBRATION_FILE})",
+        save_thresholds(primary.embedder, in_sample)
+        print(f"abstention thresholds for {primary.embedder}: {in_sample} (saved to {CALIBRATION_FILE})",
               file=sys.stderr)
-        pipeline.thresholds = Thresholds.load(pipeline.embeddings.identity)
-        results = run_pipeline(pipeline, questions, args.k, progress)
+    results = cross_validate(collected)
+    in_sample_results = [decide(r, Thresholds(in_sample)) for r in collected]
     followups = evaluate_followups(pipeline, load_followups()) if args.set is None else {}
     summaries = {primary.name: summarize(results, args.k)}
     if args.compare:
         summaries.update(run_baselines(location, primary.embedder, questions, args.k, progress))
     if args.details:
-        with args.details.open("w", encoding="utf-8") as out:
+        with args.details.open("w", encoding="utf-8") as out:  # cross-validated decisions
             for result in results:
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     if args.json:
-        print(json.dumps({**summaries, **({"follow-ups": followups} if followups else {})}, ensure_ascii=False,
-                         indent=2))
+        print(json.dumps({**summaries, "in-sample": summarize(in_sample_results, args.k),
+                          **({"follow-ups": followups} if followups else {})}, ensure_ascii=False, indent=2))
         return 0
-    print(f"## {primary.name}: {len(questions)} questions, k={args.k}\n")
+    print(f"## {primary.name}: {len(questions)} questions, k={args.k}; abstention cross-validated "
+          f"({FOLDS}-fold by fact)\n")
     print(format_table(summaries[primary.name], [c.replace("hit@5", f"hit@{args.k}") for c in QUALITY_COLUMNS]))
+    print("\n## In-sample, for comparison only (thresholds calibrated on all these questions)\n")
+    print(format_table(summarize(in_sample_results, args.k), ABSTENTION_COLUMNS))
     if followups:
         print("\n## Follow-ups: asked alone vs completed from the previous question\n")
         print(format_table(followups, FOLLOWUP_COLUMNS))

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from index.keyword import KeywordIndex
+from index.records import is_translation, translation_id
 from index.store import ActiveIndex, pages
 
 CACHE_LIMIT = 50_000
@@ -22,6 +23,8 @@ class PassageCatalog:
         self.index = index
         self.keywords = keywords
         self.main_language = main_language
+        self.translations = frozenset(filter(None, str(index.manifest.get("translations", "")).split(",")))
+        self._absent: set[str] = set()
         self._texts: dict[str, str] = {}
         self._metadata: dict[str, dict] = {}
         self._documents: dict[str, list[str]] = {}
@@ -43,11 +46,21 @@ class PassageCatalog:
 
     def ensure(self, ids: Iterable[str]) -> None:
         """Fetch, in one request, the passages among ``ids`` not seen yet."""
-        missing = sorted({i for i in ids if i not in self._texts})
+        missing = sorted({i for i in ids if i not in self._texts and i not in self._absent})
         if missing:
             got = self.index.passages.get(ids=missing, include=["documents", "metadatas"])
             for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 self.remember(pid, text, meta or {})
+            with self._lock:
+                self._absent.update(set(missing) - set(got["ids"]))
+
+    def translation(self, passage_id: str, language: str) -> tuple[str, dict] | None:
+        """A passage's translation into ``language`` (text and metadata), or None if it has none."""
+        if language not in self.translations:
+            return None
+        record = translation_id(passage_id, language)
+        self.ensure([passage_id, record])
+        return (self._texts[record], self._metadata[record]) if record in self._texts else None
 
     def text(self, passage_id: str) -> str:
         """A passage's text."""
@@ -67,13 +80,14 @@ class PassageCatalog:
                 for pid, text, meta in rows:
                     self.remember(pid, text, meta)
                     ids.append(pid)
+            ids = [pid for pid in ids if not is_translation(pid)]
             self._documents[doc] = sorted(ids, key=lambda pid: int(self._metadata[pid].get("start", 0)))
         return self._documents[doc]
 
     def all_texts(self) -> Iterator[str]:
-        """Every passage text (reads the whole collection: for evaluation, not for answering)."""
+        """Every original passage text (reads the whole collection: for evaluation, not for answering)."""
         for rows in self._pages():
-            yield from (text for _, text, _ in rows)
+            yield from (text for pid, text, _ in rows if not is_translation(pid))
 
     def _pages(self, where: dict | None = None) -> Iterator[list[tuple[str, str, dict]]]:
         for got in pages(self.index.passages, ["documents", "metadatas"], where):

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="build the index of the default article, or add documents to it")
     _common(index)
     index.add_argument("paths", nargs="*", type=Path, help=".txt, .md or .pdf files to add (or replace)")
+    index.add_argument("--translation", action="append", default=[], metavar="LANG=FILE",
+                       help="a translation of the one document given (ru=notes.ru.txt); NAME.ru.txt and NAME.en.txt "
+                            "beside NAME.txt are picked up by themselves")
     index.add_argument("--remove", action="append", default=[], metavar="NAME", help="remove a document by name")
     index.add_argument("--list", action="store_true", help="list the indexed documents")
     index.add_argument("--force", action="store_true", help="embed everything again even if unchanged")
@@ -90,19 +93,25 @@ def command_index(args: argparse.Namespace) -> int:
     from index.embedders import get_embedder
     from index.sources import load_document
     from index.store import IndexStore
+    from index.translations import parse_translation_option, read_translation
     from index.update import plan_update
 
     started = time.perf_counter()
+    translations = [read_translation(*parse_translation_option(value)) for value in args.translation]
+    if translations and len(args.paths) != 1:
+        raise QAError("--translation goes with exactly one document: qa index DOC --translation ru=DOC.ru.txt")
     store = IndexStore(_location(args), get_embedder(args.embedder))
     current = store.documents()
     if args.list:
         for record in current:
-            print(f"{record.name}\t{record.kind}\t{record.passages} passages\t{record.hash[:12]}\t{record.path}")
+            languages = ",".join(sorted(record.translations)) or "-"
+            print(f"{record.name}\t{record.kind}\t{record.passages} passages\ttranslations {languages}\t"
+                  f"{record.hash[:12]}\t{record.path}")
         return 0
     wanted, failed = [], 0
     for path in args.paths:
         try:
-            wanted.append(load_document(path))
+            wanted.append(load_document(path).with_translations(translations))
         except QAError as problem:
             failed += 1
             print(f"qa: skipped {problem}", file=sys.stderr)
@@ -131,6 +140,8 @@ def format_answer(answer: Answer, several_documents: bool = False) -> str:
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.place(several_documents)} ({c.language}, {c.kind}, score {c.score:.3f})")
         lines.extend("    " + line for line in c.text.splitlines() if line.strip())
+        if c.translation:
+            lines.append(f"    our translation: {c.translation}")
     return "\n".join(lines)
 
 

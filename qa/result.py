@@ -23,6 +23,8 @@ class Citation:
     start: int = 0
     end: int = 0
     page: int = 0  # 1-based page of a PDF source, 0 when it has none
+    translation: str | None = None  # the passage in the answer's language (the project's translation), if any
+    quote_translation: str | None = None  # the quote in the answer's language, aligned with ``quote``
 
     def place(self, with_document: bool = False) -> str:
         """Where the passage is: "[doc · ]Section, ¶3[, p. 2]"."""
@@ -45,11 +47,12 @@ class Answer:
     id: str | None = None
     evidence: float = 0.0  # the similarity abstention is decided on
     search_query: str | None = None  # what was searched when a follow-up was completed from the last turn
+    coverage: float = 1.0  # share of the question's content words found in the passages (abstention too)
 
     def to_dict(self) -> dict:
         """The documented JSON object."""
         data = {"id": self.id, "question": self.question, "language": self.language, "answer": self.answer,
-                "abstained": self.abstained, "evidence": round(self.evidence, 4),
+                "abstained": self.abstained, "evidence": round(self.evidence, 4), "coverage": round(self.coverage, 4),
                 "citations": [asdict(c) for c in self.citations]}
         if self.search_query is not None:
             data["search_query"] = self.search_query

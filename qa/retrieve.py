@@ -21,6 +21,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index.embedders import IdentifiedEmbeddings
+from index.records import ORIGINAL, is_translation, original_id
 from index.store import ActiveIndex
 from qa.catalog import PassageCatalog
 from qa.language import Language, detect_language
@@ -41,11 +42,14 @@ class FusionWeights:
 
 @dataclass(frozen=True)
 class SentenceHit:
-    """A sentence of a passage and its similarity to the question."""
+    """A sentence of a passage (number ``sentence``, in the original or a translation: ``variant``)
+    and its similarity to the question."""
 
     passage_id: str
     text: str
     similarity: float
+    sentence: int = 0
+    variant: str = ORIGINAL
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,20 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
 
+    def variants(self, language: Language | None) -> list[str] | None:
+        """What a question in ``language`` is matched against: the originals and its own language's
+        translation; None when the index has no translation in that language (everything)."""
+        return [ORIGINAL, language] if language in self.catalog.translations else None
+
     def rank(self, question: str, query_vector: np.ndarray, language: Language | None, k: int) -> Ranking:
         """The ``k`` best passages for ``question`` (already embedded as ``query_vector``)."""
-        dense, sentences = self._dense(query_vector) if self.mode != "bm25" else ({}, [])
-        keyword_by_id = self._keyword(question) if self.mode != "dense" else {}
+        variants = self.variants(language)
+        dense, sentences = self._dense(query_vector, variants) if self.mode != "bm25" else ({}, [])
+        keyword_by_id = self._keyword(question, language) if self.mode != "dense" else {}
         floor = min(dense.values()) if dense else 0.0
         main = self.catalog.main_language
-        weight = self.weights.keyword_main_language if language == main else self.weights.keyword_other_language
+        own_words = language == main or variants is not None
+        weight = self.weights.keyword_main_language if own_words else self.weights.keyword_other_language
         candidates = set(dense) | set(keyword_by_id)
         self.catalog.ensure(candidates)
         scored = []
@@ -100,27 +111,40 @@ class HybridRetriever(BaseRetriever):
             scored.append(Scored(pid, score, dense.get(pid, floor), kw))
         scored.sort(key=lambda s: (-s.score, s.passage_id))
         top = scored[:k]
-        return Ranking(top, self._sentences_of(top, query_vector, sentences))
+        return Ranking(top, self._sentences_of(top, query_vector, sentences, variants))
 
-    def _keyword(self, question: str) -> dict[str, float]:
-        """The best keyword matches, scores scaled so that the best one is 1."""
+    def _keyword(self, question: str, language: Language | None) -> dict[str, float]:
+        """The best keyword matches among the originals and the question's own language's
+        translations, by original passage, scores scaled so that the best one is 1."""
         scores = self.catalog.keywords.scores(question)
         if not scores.size or scores.max() <= 0:
             return {}
-        top = np.argsort(-scores)[:CANDIDATES]
-        best = float(scores[top[0]])
-        return {self.catalog.ids[i]: float(scores[i]) / best for i in top if scores[i] > 0}
+        best: dict[str, float] = {}
+        for i in np.argsort(-scores)[:3 * CANDIDATES]:
+            record = self.catalog.ids[i]
+            if scores[i] <= 0 or (is_translation(record) and not record.endswith(f"~{language}")):
+                continue
+            pid = original_id(record)
+            best[pid] = max(best.get(pid, 0.0), float(scores[i]))
+            if len(best) == CANDIDATES:
+                break
+        top = max(best.values(), default=0.0)
+        return {pid: score / top for pid, score in best.items()} if top > 0 else {}
 
-    def _dense(self, query_vector: np.ndarray) -> tuple[dict[str, float], list[SentenceHit]]:
-        """Cosine similarity of the best passages, mixing the passage as a whole with its best
-        sentence; and the sentences found."""
+    def _dense(self, query_vector: np.ndarray, variants: list[str] | None) -> tuple[dict[str, float], list[SentenceHit]]:
+        """Cosine similarity of the best passages (original or translation, whichever is closer),
+        mixing the passage as a whole with its best sentence; and the sentences found."""
         n = min(CANDIDATES, len(self.catalog.ids))
         vector = query_vector.tolist()
-        whole = {}
-        for doc, distance in self.index.passages.similarity_search_by_vector_with_relevance_scores(vector, k=n):
+        where = {"variant": {"$in": variants}} if variants else None
+        whole: dict[str, float] = {}
+        found = self.index.passages.similarity_search_by_vector_with_relevance_scores(
+            vector, k=n * len(variants or [ORIGINAL]), filter=where)
+        for doc, distance in found:
             self.catalog.remember(doc.id, doc.page_content, doc.metadata)
-            whole[doc.id] = 1.0 - float(distance)
-        sentences = self._sentence_hits(vector, 2 * n)
+            pid = original_id(doc.id)
+            whole[pid] = max(whole.get(pid, -1.0), 1.0 - float(distance))
+        sentences = self._sentence_hits(vector, 2 * n * len(variants or [ORIGINAL]), where)
         best_sentence: dict[str, float] = {}
         for hit in sentences:
             best_sentence[hit.passage_id] = max(best_sentence.get(hit.passage_id, -1.0), hit.similarity)
@@ -133,17 +157,22 @@ class HybridRetriever(BaseRetriever):
 
     def _sentence_hits(self, vector: list[float], n: int, where: dict | None = None) -> list[SentenceHit]:
         found = self.index.sentences.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
-        return [SentenceHit(doc.metadata["passage_id"], doc.page_content, 1.0 - float(d)) for doc, d in found]
+        return [SentenceHit(doc.metadata["passage_id"], doc.page_content, 1.0 - float(d),
+                            int(doc.metadata.get("sentence", 0)), str(doc.metadata.get("variant", ORIGINAL)))
+                for doc, d in found]
 
-    def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray,
-                      seen: list[SentenceHit]) -> list[SentenceHit]:
+    def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray, seen: list[SentenceHit],
+                      variants: list[str] | None) -> list[SentenceHit]:
         """Every sentence of the top passages with its similarity: from what dense search saw, or
         (when some passage had none among them) from a query restricted to those passages."""
         ids = {s.passage_id for s in top}
         covered = {h.passage_id for h in seen}
         if ids <= covered:
             return [h for h in seen if h.passage_id in ids]
-        return self._sentence_hits(query_vector.tolist(), 200, {"passage_id": {"$in": sorted(ids)}})
+        where: dict = {"passage_id": {"$in": sorted(ids)}}
+        if variants:
+            where = {"$and": [where, {"variant": {"$in": variants}}]}
+        return self._sentence_hits(query_vector.tolist(), 200 * len(variants or [ORIGINAL]), where)
 
     def to_documents(self, ranked: list[Scored]) -> list[Document]:
         """LangChain documents for ranked passages, scores in metadata."""

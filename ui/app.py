@@ -18,7 +18,7 @@ from qa.followup import complete_followup
 from qa.pipeline import DEFAULT_K, QAPipeline
 from qa.result import Answer
 from ui.feedback import DEFAULT_FEEDBACK_FILE, record_feedback
-from ui.render import article_html, conversation_markdown, sources_html
+from ui.render import article_html, conversation_markdown, original_quotes_html, sources_html
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -131,7 +131,8 @@ def _reply_text(answer: Answer) -> str:
         note += f" · read as a follow-up: “{answer.search_query}”"
     if answer.abstained:
         note += " · the closest passages are shown as related"
-    return f"{answer.answer}\n\n{note}*"
+    original = original_quotes_html(answer)
+    return f"{answer.answer}\n\n{original + chr(10) + chr(10) if original else ''}{note}*"
 
 
 def build_app(service: ChatService) -> gr.Blocks:

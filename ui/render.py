@@ -37,6 +37,18 @@ def _parallel_versions(citation: Citation, catalog: PassageCatalog) -> str:
     return f"<div class='qa-parallels'><span>Also in:</span>{''.join(parts)}</div>" if parts else ""
 
 
+def _passage_html(citation: Citation) -> str:
+    """The passage as quoted: our translation first when there is one (labelled as ours), the
+    original verbatim one click away; otherwise the original."""
+    original = f"<p class='qa-passage'>{_highlight(citation.text, citation.quote)}</p>"
+    if not citation.translation:
+        return original
+    language = LANGUAGE_NAMES.get(citation.language, citation.language)
+    return (f"<p class='qa-translation-label'>Our translation (not the author's words):</p>"
+            f"<p class='qa-passage qa-translated'>{_highlight(citation.translation, citation.quote_translation)}</p>"
+            f"<details class='qa-original'><summary>Original ({escape(language)})</summary>{original}</details>")
+
+
 def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
     """The sources panel: each cited passage, best first, expandable, the quote highlighted."""
     if answer is None or not answer.citations:
@@ -50,8 +62,7 @@ def sources_html(answer: Answer | None, catalog: PassageCatalog) -> str:
                 f"{KIND_NAMES.get(c.kind, c.kind)} · score {c.score:.3f}</span>")
         items.append(
             f"<details class='qa-source' data-n='{c.n}'{opened}><summary><b>[{c.n}]</b> "
-            f"{escape(c.place(several))} {meta}</summary>"
-            f"<p class='qa-passage'>{_highlight(c.text, c.quote)}</p>"
+            f"{escape(c.place(several))} {meta}</summary>{_passage_html(c)}"
             f"<a class='qa-show' href='#qa-cite-{c.n}'>Show in article ↓</a>{_parallel_versions(c, catalog)}"
             "</details>")
     return f"<div class='qa-sources'><h3>{heading}</h3>{''.join(items)}</div>"
@@ -87,6 +98,16 @@ def _document_html(catalog: PassageCatalog, doc: str, cited: dict[str, Citation]
             text = f"<mark id='qa-cite-{c.n}' class='qa-cited'><sup>[{c.n}]</sup> {text}</mark>"
         html.append(f"<span class='qa-passage-span' data-passage='{pid}'>{text}</span> ")
     return "".join(html) + ("</p>" if paragraph is not None else "")
+
+
+def original_quotes_html(answer: Answer) -> str:
+    """For an answer given in our translation, the article's own words, verbatim, behind one click."""
+    quoted = [c for c in answer.citations if c.quote and c.quote_translation]
+    if answer.abstained or not quoted:
+        return ""
+    lines = "".join(f"<p>«{escape(c.quote)}» [{c.n}]</p>" for c in quoted)
+    return (f"<details class='qa-reply-original'><summary>Original ({escape(LANGUAGE_NAMES.get(quoted[0].language, ''))})"
+            f"</summary>{lines}</details>")
 
 
 def conversation_markdown(turns: list[Answer]) -> str:

@@ -1,0 +1,37 @@
+"""Does the text say what the question asks about? The share of the question's own content words
+(names, numbers, nouns: every word but question words and function words, as keyword prefixes)
+that the passages contain in the question's language."""
+
+from __future__ import annotations
+
+from index.keyword import keyword_tokens
+
+_FUNCTION_WORDS = {
+    "en": "what which who whom whose when where why how many much does did do is are was were be been being the a an "
+          "of in on at to for from by with about and or as that this these those it its their there according article "
+          "author say says said tell mention mentioned give can could would will has have had between into than any "
+          "some kind main also per most more number name named",
+    "ru": "что чем чего какой какая какое какие каких каким каков какова каковы кто кого кому когда где куда почему "
+          "зачем как сколько ли был была было были есть это этот эта эти в во на с со по за из для от до о об и или а но "
+          "же не его её ее их между при про статья статье статьи автор говорится сказано упоминается согласно чему "
+          "которые который которая",
+    "ky": "эмне эмнеге эмнени эмнелер эмнеден эмнелерди кайсы ким кимдер качан кайда кантип кандай канча барбы болгон "
+          "болот бул ал алар жана менен деп да дагы үчүн боюнча макала макалада автор айтылат жөнүндө тууралуу бар "
+          "кандайча канчалык",
+}
+STOP_TOKENS = {token for words in _FUNCTION_WORDS.values() for token in keyword_tokens(words)}
+
+
+def content_tokens(question: str) -> set[str]:
+    """The question's content words and numbers, as keyword tokens."""
+    return {token for token in keyword_tokens(question) if token not in STOP_TOKENS}
+
+
+def coverage(question: str, texts: list[str]) -> float:
+    """Share of the question's content tokens found in ``texts`` (1.0 when it has none, or when
+    there is no text to look in)."""
+    wanted = content_tokens(question)
+    if not wanted or not texts:
+        return 1.0
+    found = set(keyword_tokens(" ".join(texts)))
+    return len(wanted & found) / len(wanted)
