@@ -83,10 +83,6 @@ class KeywordIndex:
         vocabularies = {language: set(words) for language, words in saved.get("vocabularies", {}).items()}
         return cls(list(saved["ids"]), bm25, int(saved["prefix"]), vocabularies)
 
-    def numbers(self) -> set[str]:
-        """Every number the indexed texts mention (normalised as in ``keyword_tokens``)."""
-        return {token for token in self.bm25.vocab_dict if token[:1].isdigit()}
-
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query``, aligned with ``ids``."""
         tokens = [t for t in keyword_tokens(query, self.prefix) if t in self.bm25.vocab_dict]

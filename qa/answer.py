@@ -14,6 +14,7 @@ from index.chunk import title_merged_spans
 from index.corpus import DEFAULT_ARTICLE
 from index.keyword import keyword_tokens
 from qa.catalog import PassageCatalog
+from qa.coverage import absent_specifics
 from qa.language import Language
 from qa.result import Citation
 from qa.retrieve import Scored, SentenceHit
@@ -25,9 +26,12 @@ NUMBER_BONUS = 0.02
 RANK_PENALTY = 0.5
 MAX_PROSE_SENTENCES = 3  # a reason or a list in prose: the sentence and up to two that continue it
 NUMBER_QUESTION = re.compile(r"\b(?:канча|качан|кайсы жыл\w*|сколько|когда|в каком году|на сколько|"
-                             r"каков\w* (?:объ[её]м|мощност\w*|длин\w*|размер\w*|доля)|"
-                             r"how (?:much|many|long|large)|when|what year|which year|what percentage)\b",
+                             r"каков\w* (?:объ[её]м|мощност\w*|длин\w*|размер\w*|доля|численност\w*|товарооборот\w*)|"
+                             r"how (?:much|many|long|large)|when|what year|which year|what percentage|"
+                             r"what (?:is|was|are|were) the (?:\w+ )?(?:population|turnover|volume|size|share|amount|"
+                             r"length|capacity|cost|value))\b",
                              re.IGNORECASE)
+WHEN_QUESTION = re.compile(r"\b(?:качан|кайсы жыл\w*|когда|в каком году|when|what year|which year)\b", re.IGNORECASE)
 QUANTITY = re.compile(r"(?<![\w-])\d")  # a number standing on its own, not the 19 of "COVID-19"
 WHY_QUESTION = re.compile(r"\b(?:эмне үчүн|эмнеге|эмне себептен|себеби|почему|зачем|отчего|why)\b", re.IGNORECASE)
 LIST_QUESTION = re.compile(
@@ -44,11 +48,19 @@ _CONTINUES = re.compile(r"^\s*(?:Анткени|Себеби|Ошондой эл
                         r"Потому что|Поскольку|Так как|Кроме того|Также|Помимо этого|Because|Since|Also|"
                         r"Moreover|In addition|Furthermore|Besides)\b")
 _MONTH = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                    r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)$",
+                    r"(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)[яе]|мая|мае|марта|марте|августа|августе)$",
                     re.IGNORECASE)
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?: \d{3})*(?:[-–]?\w+)?%?")
 _HEDGE = re.compile(r"^(?:about|around|approximately|nearly|over|more than|около|примерно|более|свыше|почти)$",
                     re.IGNORECASE)
+# What may follow a number in the lead: its scale, then one word (the unit, or what is counted).
+_SCALE = re.compile(r"^(?:thousand|million|billion|trillion|тыс|тысяч\w*|млн|млрд|миллион\w*|миллиард\w*|миң|%|"
+                    r"percent|процент\w*|пайыз\w*)\.?$", re.IGNORECASE)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d(?!\d)")
+_YEAR_WORD = re.compile(r"^(?:year|жылы?|г|году|года)\.?$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"^[A-ZА-ЯЁӨҮҢ]{2,3}$")
+_ADJECTIVE = re.compile(r"(?:ых|их|ый|ий|ой|ая|яя|ое|ее|ые|ие|[лдт][ыиуү]к|ese)$", re.IGNORECASE)
+_NOT_A_UNIT = {"in", "at", "of", "the", "and", "to", "by", "from", "в", "и", "на", "из", "с", "по", "жана", "менен"}
 
 QUOTE_MARKS = {"en": ("“", "”"), "ru": ("«", "»"), "ky": ("«", "»")}
 FRAMES: dict[str, dict[str, str]] = {
@@ -216,39 +228,66 @@ def lead_number(question: str, text: str) -> str | None:
         return None
     words = re.findall(r"\S+", re.sub(r"\[[^\]]*\]", " ", text))
     wanted = set(keyword_tokens(question))
+    when = bool(WHEN_QUESTION.search(question))
     best, best_score = None, -1.0
     for i, word in enumerate(words):
-        token = word.strip(",.;:()«»“”")
+        token = _bare(word)
         if not _NUMBER_TOKEN.fullmatch(token) or not QUANTITY.search(word) or \
-                set(keyword_tokens(token)) & wanted:  # a number the question itself names is no answer
-            continue
+                {t for t in keyword_tokens(token) if t[:1].isdigit()} & wanted or when != bool(_YEAR.match(token)):
+            continue  # a number the question names is no answer; "when" asks for a year, "how many" does not
         near = " ".join(words[max(0, i - 4):i + 5])
         score = keyword_overlap(wanted, near) - 0.01 * i
         if score > best_score:
             best, best_score = i, score
     if best is None:
         return None
-    start, end = best, best + 1
-    while end < len(words) and end - best <= 2 and not re.search(r"[,.;:()–—]$", words[end - 1]) and \
-            not re.match(r"\d", words[end]) and re.match(r"[^\W\d]", words[end]) and words[end].lower() not in \
-            {"in", "at", "of", "the", "and", "to", "в", "и", "на", "из", "жана", "менен"}:
-        end += 1
+    start, end = best, _number_phrase_end(words, best)
     if start > 0 and (_HEDGE.match(words[start - 1]) or _MONTH.match(words[start - 1])):
         start -= 1
+        if start > 0 and _MONTH.match(words[start]) and words[start - 1].lower() in {"в", "in"}:
+            start -= 1  # "в сентябре 2013 года", "in September 2013"
     if start > 1 and re.fullmatch(r"than|чем", words[start - 1], re.IGNORECASE):
         start -= 2
     lead = " ".join(words[start:end]).strip(",.;:()«»“”–— ")
     return lead[:1].upper() + lead[1:]
 
 
-def missing_specifics(question: str, quote: str, known_numbers: set[str]) -> bool:
-    """True when the question asks for something the quote cannot give: it names a number (a
-    year, say) that the corpus never mentions, or it asks how many / when and the quote has no
-    number at all."""
-    asked = {t for t in keyword_tokens(question) if t[:1].isdigit()}
-    if asked - known_numbers:
+def _number_phrase_end(words: list[str], at: int) -> int:
+    """Where the phrase of the number ``words[at]`` ends: its scale words, then its unit or what
+    it counts (one word; after a year only a word for "year")."""
+    end = at + 1
+    while _continues(words, end) and _SCALE.match(_bare(words[end])):
+        end += 1
+    if _continues(words, end):
+        word, is_year = _bare(words[end]), bool(_YEAR.match(_bare(words[at])))
+        if re.match(r"[^\W\d]", word) and word.lower() not in _NOT_A_UNIT and (not is_year or _YEAR_WORD.match(word)):
+            end += 1
+            if (_ABBREVIATION.match(word) or _ADJECTIVE.search(word)) and _continues(words, end):
+                end += 1  # "US dollars", "АКШ доллары", "китайских компаний", "кытайлык компания"
+    return end
+
+
+def _continues(words: list[str], end: int) -> bool:
+    """Whether ``words[end]`` exists and no punctuation closes the phrase before it (the full stop
+    of an abbreviated scale such as "млн." does not)."""
+    if end >= len(words):
+        return False
+    before = words[end - 1]
+    return not re.search(r"[,;:()–—»”]$", before) and not (before.endswith(".") and not _SCALE.match(before))
+
+
+def _bare(word: str) -> str:
+    return word.strip(",.;:()«»“”")
+
+
+def missing_specifics(question: str, quote: str, passages: list[str]) -> bool:
+    """True when the answer cannot be the one asked for: the passages it quotes lack a name or a
+    number the question asks about (a year, a place the article never ties to it), or the question
+    asks how many / when and the quote has no number of that kind (a year for "when", another
+    number for "how many")."""
+    if absent_specifics(question, passages):
         return True
-    return bool(NUMBER_QUESTION.search(question)) and not QUANTITY.search(quote)
+    return bool(NUMBER_QUESTION.search(question)) and lead_number(question, quote) is None
 
 
 def evidence(ranked: list[Scored], sentence: SentenceHit | None) -> float:

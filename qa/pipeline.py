@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 
 from index.corpus import default_document
 from index.embedders import DEFAULT_EMBEDDER, IdentifiedEmbeddings, embedder_identity, get_embedder
@@ -13,6 +12,7 @@ from index.store import DEFAULT_COLLECTION, IndexStore, StoreLocation, check_emb
 from qa.answer import (
     FRAMES,
     SENTENCE_PASSAGES,
+    Excerpt,
     Thresholds,
     abstract_support,
     answer_sentences,
@@ -87,10 +87,6 @@ class QAPipeline:
                                     mode=mode)
         return cls(store, retriever, Thresholds.load(store.embeddings.identity))
 
-    @cached_property
-    def _numbers(self) -> set[str]:
-        return self.retriever.catalog.keywords.numbers()
-
     @property
     def embeddings(self) -> IdentifiedEmbeddings:
         """The embedder the index was built with."""
@@ -116,7 +112,7 @@ class QAPipeline:
         excerpts = [excerpt(catalog, pid, numbers, framing)
                     for pid, numbers in (answer_sentences(query, catalog, main) if main else {}).items()]
         if main is None or self.thresholds.abstains(language, support, covered) or \
-                missing_specifics(query, " ".join(e.original for e in excerpts), self._numbers):
+                missing_specifics(query, " ".join(e.shown for e in excerpts), self._quoted_passages(language, excerpts)):
             return Answer(text, language, FRAMES[framing]["abstain"], True,
                           make_citations(ranked, catalog, {}, framing), qid, support, search_query, covered)
         translated = any(e.translation for e in excerpts)
@@ -132,6 +128,11 @@ class QAPipeline:
         answer = frame_answer(framing, query, excerpts[:-1] if extra else excerpts, by_id, catalog,
                               by_id[extra.passage_id] if extra else None)
         return Answer(text, language, answer, False, citations, qid, support, search_query, covered)
+
+    def _quoted_passages(self, language: str, excerpts: list[Excerpt]) -> list[str]:
+        """The whole passages an answer quotes from: originals and their ``language`` translations."""
+        passages = [Scored(pid, 0.0, 0.0, 0.0) for pid in dict.fromkeys(e.passage_id for e in excerpts)]
+        return self._texts_in(language, passages) + [self.retriever.catalog.text(s.passage_id) for s in passages]
 
     def _texts_in(self, language: str, ranked: list[Scored]) -> list[str]:
         """The passages' texts in ``language``: the original, or its translation; passages with

@@ -2,8 +2,11 @@
 
 import pytest
 
+from index.corpus import DEFAULT_ARTICLE, Document
+from index.embedders import get_embedder
+from index.store import IndexStore, StoreLocation
 from qa.errors import QAError
-from qa.pipeline import validate_question
+from qa.pipeline import QAPipeline, validate_question
 
 CASES = [
     ("Кытайдын Кыргызстанга 2013-жылдан бери салган инвестициясы канча?", "ky", "4,34 миллиард", "4,34"),
@@ -12,7 +15,7 @@ CASES = [
     ("Кайсы электр линиясы бирдиктүү энергетикалык системаны курууга жардам берди?", "ky", "Датка-Кемин",
      "Датка-Кемин"),
     ("Какую долю в «Алтынкене» имеет Zijin Mining?", "ru", "60% үлүшүнө", "60%"),
-    ("In which city was the Belt and Road Initiative announced?", "en", "Астанада жарыяланган", "Астана"),
+    ("In which city was the Belt and Road Initiative announced?", "en", "Астанада жарыяланган", "Astana"),
 ]
 
 
@@ -36,12 +39,12 @@ def test_answer_quotes_the_passage_that_holds_the_fact(pipeline, question, langu
     ("How many companies did China open?", "According to the article"),
 ])
 def test_answer_is_framed_in_the_question_language(pipeline, question, opening):
-    assert pipeline.ask(question).answer.startswith(opening)
+    assert opening in pipeline.ask(question).answer
 
 
 def test_frame_can_be_forced(pipeline):
     answer = pipeline.ask("Кытай канча компания ачкан?", frame="en")
-    assert answer.language == "ky" and answer.answer.startswith("According to the article")
+    assert answer.language == "ky" and "According to the article" in answer.answer
 
 
 def test_russian_abstract_does_not_crowd_out_the_body(pipeline):
@@ -50,8 +53,12 @@ def test_russian_abstract_does_not_crowd_out_the_body(pipeline):
     assert "800" in answer.answer
 
 
-def test_english_abstract_shown_too_when_it_answers(pipeline):
-    answer = pipeline.ask("When were diplomatic relations between China and Kyrgyzstan established?")
+def test_english_abstract_shown_too_when_the_answer_is_not_translated(tmp_path):
+    article = Document.from_file(DEFAULT_ARTICLE)
+    untranslated = Document(article.name, article.raw, article.path)  # the article without its translations
+    IndexStore(StoreLocation(tmp_path), get_embedder("e5")).build([untranslated], progress=False)
+    answer = QAPipeline.open(StoreLocation(tmp_path), build_if_missing=False).ask(
+        "When were diplomatic relations between China and Kyrgyzstan established?")
     assert "1992" in answer.answer
     assert any(c.kind == "abstract" and c.language == "en" and c.quote for c in answer.citations)
 

@@ -8,7 +8,7 @@ from conftest import run_qa
 
 from eval import metrics
 from eval.dataset import DEFAULT_SET, FOLLOWUP_SET, load_followups, load_questions, missing_anchors
-from eval.run import QuestionResult, calibrate
+from eval.run import MAX_FALSE_ABSTENTION, QuestionResult, calibrate
 from qa.errors import QAError
 
 
@@ -46,15 +46,19 @@ def test_abstention_scores_by_hand():
                                                  "false_abstention": None}
 
 
-def _result(language: str, answerable: bool, evidence: float) -> QuestionResult:
-    return QuestionResult("q", language, "?", answerable, (), (), (), 0, "", False, False, evidence, 1.0, ())
+def _result(language: str, answerable: bool, evidence: float, coverage: float = 1.0) -> QuestionResult:
+    return QuestionResult("q", language, "?", answerable, (), (), (), 0, "", False, False, evidence, 1.0, (),
+                          coverage)
 
 
-def test_calibration_abstains_on_at_most_five_percent_of_answerable():
-    results = [_result("ky", True, 0.80 + i / 1000) for i in range(40)] + [_result("ky", False, 0.7)]
-    threshold = calibrate(results)["ky"]
-    below = sum(r.evidence < threshold for r in results if r.answerable)
-    assert below == 2 and threshold > 0.7
+def test_calibration_abstains_on_at_most_three_percent_of_answerable():
+    results = [_result("ky", True, 0.80 + i / 1000, 0.5 + i / 100) for i in range(40)]
+    results += [_result("ky", False, 0.7), _result("ky", False, 0.9, 0.2)]  # caught by evidence, by coverage
+    thresholds = calibrate(results)["ky"]
+    refused = [r for r in results if r.evidence < thresholds["evidence"] or r.coverage < thresholds["coverage"]]
+    assert sum(r.answerable for r in refused) <= MAX_FALSE_ABSTENTION * 40
+    assert sum(not r.answerable for r in refused) == 2
+    assert 0.7 < thresholds["evidence"] <= 0.80 and 0.2 < thresholds["coverage"] <= 0.5
 
 
 def test_the_evaluation_set_is_well_formed_and_anchored(article):

@@ -48,19 +48,28 @@ def ask(page: Page, question: str) -> str:
     return replies.last.inner_text()
 
 
-@pytest.mark.parametrize("language, question, fact, opening", [
-    ("ky", "Кара-Балтадагы заводдо канча адам иштеген?", "775", "Макалага ылайык"),
-    ("ru", "Какая доля в «Алтынкене» принадлежит Zijin Mining?", "60%", "Согласно статье"),
-    ("en", "Which power transmission line helped Kyrgyzstan build a unified energy system?", "Датка-Кемин",
-     "According to the article"),
+@pytest.mark.parametrize("language, question, fact, opening, original", [
+    ("ky", "Кара-Балтадагы заводдо канча адам иштеген?", "775", "Макалага ылайык", None),
+    ("ru", "Какая доля в «Алтынкене» принадлежит Zijin Mining?", "60%", "Согласно статье", "60% үлүшүнө"),
+    ("en", "Which power transmission line helped Kyrgyzstan build a unified energy system?", "Datka",
+     "According to the article", "Датка-Кемин"),
 ])
-def test_question_answer_sources_and_show_in_article(page, ui_server, language, question, fact, opening):
+def test_answer_in_the_askers_language_sources_original_and_show_in_article(page, ui_server, language, question,
+                                                                            fact, opening, original):
     reply = ask(page, question)
-    assert reply.strip().startswith(opening) and fact in reply
+    assert opening in reply and fact in reply
     sources = page.locator("#qa-sources")
     expect(sources.locator("details.qa-source")).to_have_count(5)
     first = sources.locator("details.qa-source").first
-    expect(first.locator("mark.qa-quote")).to_be_visible()
+    expect(first.locator("mark.qa-quote").first).to_be_visible()
+    if original:  # the answer is our translation: the article's own words are one click away
+        assert "in our translation" in reply or "в нашем переводе" in reply
+        bot = page.locator("#qa-chat .bot-row").last
+        bot.locator("details.qa-reply-original summary").click()
+        expect(bot.locator("details.qa-reply-original")).to_contain_text(original)
+        expect(first.locator(".qa-translation-label")).to_contain_text("Our translation")
+        first.locator("details.qa-original summary").click()
+        expect(first.locator("details.qa-original mark.qa-quote")).to_contain_text(original)
     first.locator("a.qa-show").click()
     cited = page.locator("#qa-article-html mark#qa-cite-1")
     expect(cited).to_be_in_viewport(timeout=5000)
@@ -93,7 +102,7 @@ def test_clicking_an_earlier_reply_shows_its_sources_again(page):
     ask(page, "Талдыбулак кени 2019-жылы канча алтын өндүргөн?")
     ask(page, "Which power transmission line helped Kyrgyzstan build a unified energy system?")
     quote = page.locator("#qa-sources mark.qa-quote").first
-    expect(quote).to_contain_text("Датка-Кемин")
+    expect(quote).to_contain_text("Datka")
     page.locator("#qa-chat .bot-row").first.click()
     expect(quote).to_contain_text("133 335", timeout=10000)
     expect(page.locator("#qa-article-html mark#qa-cite-1")).to_contain_text("133 335")

@@ -25,7 +25,7 @@ def test_chat_endpoint_answers_with_sources_in_each_language(client, question, f
     cleared, history, sources, article, export = client.predict(question, [], 5, "auto", api_name="/chat")
     assert cleared == ""
     reply = _text(history[-1])
-    assert history[-1]["role"] == "assistant" and reply.startswith(opening) and fact in reply
+    assert history[-1]["role"] == "assistant" and opening in reply and fact in reply
     assert "[1]" in sources and "qa-quote" in sources and "Show in article" in sources
     assert "qa-cite-1" in article
     exported = export["value"] if isinstance(export, dict) else export  # a component update carries the file
