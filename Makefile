@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# llama-cpp-python (test extra) is built from source: portable x86-64 code, not this CPU's; pip caches the wheel.
+$(VENV)/.installed-test: export CMAKE_ARGS := -DGGML_NATIVE=OFF
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[st,test]"
 	touch $@ $(VENV)/.installed

@@ -48,12 +48,16 @@ class Answer:
     evidence: float = 0.0  # the similarity abstention is decided on
     search_query: str | None = None  # what was searched when a follow-up was completed from the last turn
     coverage: float = 1.0  # share of the question's content words found in the passages (abstention too)
+    generated: bool = False  # the text was written by a language model and passed verification (qa.generate)
+    fallback_reason: str | None = None  # why a generated answer was not used ("code: detail"), else None
+    model: str | None = None  # the language model asked, if any
 
     def to_dict(self) -> dict:
         """The documented JSON object."""
         data = {"id": self.id, "question": self.question, "language": self.language, "answer": self.answer,
                 "abstained": self.abstained, "evidence": round(self.evidence, 4), "coverage": round(self.coverage, 4),
-                "citations": [asdict(c) for c in self.citations]}
+                "citations": [asdict(c) for c in self.citations], "generated": self.generated,
+                "fallback_reason": self.fallback_reason, "model": self.model}
         if self.search_query is not None:
             data["search_query"] = self.search_query
         return data

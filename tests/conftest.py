@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 import qa  # noqa: F401  (offline switches)
 from eval.servers import free_port, start_chroma, start_ui, stop
@@ -18,6 +19,11 @@ from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the browser tests
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 os.environ["QA_CACHE_DIR"] = tempfile.mkdtemp(prefix="qa-test-cache-")  # server-mode keyword caches
 
 
@@ -71,3 +77,30 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def ask(page: Page, question: str) -> str:
+    """Type a question, press Enter, and return the new reply's text."""
+    replies = page.locator("#qa-chat .message-row.bot-row, #qa-chat .bot-row")
+    before = replies.count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(replies).to_have_count(before + 1, timeout=30000)
+    return replies.last.inner_text()
+
+
+def message_text(message: dict) -> str:
+    """The text of a chat message as gradio_client returns it (a string or a list of parts)."""
+    content = message["content"]
+    return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)

@@ -1,28 +1,12 @@
 """The chat UI in a real headless Chromium (Debian's), driven by Playwright."""
 
 import json
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+from conftest import ARTIFACTS, ask
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
@@ -37,17 +21,6 @@ def page(browser, ui_server):
     context.close()
 
 
-def ask(page: Page, question: str) -> str:
-    """Type a question, press Enter, and return the new reply's text."""
-    replies = page.locator("#qa-chat .message-row.bot-row, #qa-chat .bot-row")
-    before = replies.count()
-    box = page.locator("#qa-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    expect(replies).to_have_count(before + 1, timeout=30000)
-    return replies.last.inner_text()
-
-
 @pytest.mark.parametrize("language, question, fact, opening, original", [
     ("ky", "Кара-Балтадагы заводдо канча адам иштеген?", "775", "Макалага ылайык", None),
     ("ru", "Какая доля в «Алтынкене» принадлежит Zijin Mining?", "60%", "Согласно статье", "60% үлүшүнө"),
@@ -58,6 +31,7 @@ def test_answer_in_the_askers_language_sources_original_and_show_in_article(page
                                                                             fact, opening, original):
     reply = ask(page, question)
     assert opening in reply and fact in reply
+    expect(page.locator("#qa-stop")).to_be_hidden()  # no model server: quotes only, nothing to stop
     sources = page.locator("#qa-sources")
     expect(sources.locator("details.qa-source")).to_have_count(5)
     first = sources.locator("details.qa-source").first

@@ -3,12 +3,8 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import message_text
 from gradio_client import Client
-
-
-def _text(message: dict) -> str:
-    content = message["content"]
-    return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
 
 
 @pytest.fixture()
@@ -24,7 +20,7 @@ def client(ui_server):
 def test_chat_endpoint_answers_with_sources_in_each_language(client, question, fact, opening):
     cleared, history, sources, article, export = client.predict(question, [], 5, "auto", api_name="/chat")
     assert cleared == ""
-    reply = _text(history[-1])
+    reply = message_text(history[-1])
     assert history[-1]["role"] == "assistant" and opening in reply and fact in reply
     assert "[1]" in sources and "qa-quote" in sources and "Show in article" in sources
     assert "qa-cite-1" in article
@@ -43,7 +39,7 @@ def test_follow_up_uses_the_previous_question(client):
     _, history, *_ = client.predict("How much has China invested in Kyrgyzstan since 2013?", [], 5, "auto",
                                     api_name="/chat")
     _, history, *_ = client.predict("And in 2020?", history, 5, "auto", api_name="/chat")
-    reply = _text(history[-1])
+    reply = message_text(history[-1])
     assert "136" in reply and "follow-up" in reply
 
 
@@ -51,10 +47,10 @@ def test_follow_up_uses_the_previous_question(client):
                                  "Wie viel hat China investiert?"])
 def test_bad_input_gets_a_polite_reply_never_a_traceback(client, bad):
     _, history, *_ = client.predict(bad, [], 5, "auto", api_name="/chat")
-    reply = _text(history[-1])
+    reply = message_text(history[-1])
     assert reply.startswith("Sorry, I can't answer that:")
     assert "Traceback" not in reply and "Error" not in reply
-    assert len(_text(history[-2])) <= 310
+    assert len(message_text(history[-2])) <= 310
 
 
 def test_twenty_simultaneous_questions_all_get_answers(ui_server):

@@ -6,7 +6,8 @@ import logging
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -15,6 +16,7 @@ from index.embedders import DEFAULT_EMBEDDER
 from index.store import StoreLocation
 from qa.errors import QAError
 from qa.followup import complete_followup
+from qa.generate import Generator
 from qa.pipeline import DEFAULT_K, QAPipeline
 from qa.result import Answer
 from ui.feedback import DEFAULT_FEEDBACK_FILE, record_feedback
@@ -62,10 +64,13 @@ class Conversation:
 class ChatService:
     """The pipeline behind the UI: loaded once per process, one question at a time."""
 
-    def __init__(self, pipeline: QAPipeline, feedback_file: Path = DEFAULT_FEEDBACK_FILE) -> None:
+    def __init__(self, pipeline: QAPipeline, feedback_file: Path = DEFAULT_FEEDBACK_FILE,
+                 generator: Generator | None = None) -> None:
         self.pipeline = pipeline
         self.feedback_file = feedback_file
+        self.generator = generator  # generated answers (qa.generate), or None: quotes only
         self._lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}
 
     def ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str | None = None) -> Answer:
         """Answer, completing an elliptical follow-up from ``previous``; QAError for bad input."""
@@ -76,7 +81,8 @@ class ChatService:
     def api_ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str = "") -> dict:
         """The JSON answer for API clients; a bad question gives {"error": "…"}."""
         try:
-            return self.ask(question, k, frame, previous or None).to_dict()
+            answer = self.ask(question, k, frame, previous or None)
+            return (self.generator.answer(answer, frame) if self.generator else answer).to_dict()
         except QAError as problem:
             return {"error": str(problem)}
 
@@ -84,7 +90,6 @@ class ChatService:
         """One chat turn: the reply, the sources of it and the article with its citations marked."""
         history = list(history or [])
         shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
-        catalog = self.pipeline.retriever.catalog
         try:
             answer = self.ask(question, k, frame, conversation.previous_query())
             reply = _reply_text(answer)
@@ -93,6 +98,49 @@ class ChatService:
         except Exception:  # noqa: BLE001  (the page must never show a traceback)
             log.exception("answering failed")
             answer, reply = None, POLITE["en"].format(problem="something went wrong on our side; please try again")
+        return self._turn(shown, history, conversation, answer, reply)
+
+    def chat_stream(self, question: str, history: list, conversation: Conversation, k: int, frame: str,
+                    request: gr.Request | None = None):
+        """One chat turn with a generated answer: the quoted answer is found first, the model's draft
+        streams (labelled as being checked), then the verified answer or the quote replaces it."""
+        history = list(history or [])
+        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
+        try:
+            answer = self.ask(question, k, frame, conversation.previous_query())
+        except QAError as problem:
+            yield self._turn(shown, history, conversation, None, POLITE["en"].format(problem=problem))
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("answering failed")
+            yield self._turn(shown, history, conversation, None,
+                             POLITE["en"].format(problem="something went wrong on our side; please try again"))
+            return
+        stop = self._stops.setdefault(_session(request), threading.Event())
+        stop.clear()
+        final, catalog, panels = answer, self.pipeline.retriever.catalog, None
+        try:
+            for item in self.generator.stream(answer, frame, stop):  # type: ignore[union-attr]
+                if isinstance(item, Answer):
+                    final = item
+                    continue
+                draft = [{"role": "user", "content": shown}, {"role": "assistant", "content": _draft_text(item)}]
+                first = panels is None  # the sources and the article are shown once, with the first words
+                panels = (sources_html(answer, catalog), article_html(catalog, answer.citations)) if first else panels
+                yield ("", history + draft, gr.skip(), *(panels if first else (gr.skip(), gr.skip())), gr.skip())
+        except Exception:  # noqa: BLE001  (a fault of the generated step leaves the quoted answer)
+            log.exception("generating failed")
+            final = replace(answer, fallback_reason="error: generating failed")
+        yield self._turn(shown, history, conversation, final, _reply_text(final, badge=True))
+
+    def stop(self, request: gr.Request | None = None) -> None:
+        """Stop the answer this browser session has in flight (the quoted answer is shown instead)."""
+        if (event := self._stops.get(_session(request))) is not None:
+            event.set()
+
+    def _turn(self, shown: str, history: list, conversation: Conversation, answer: Answer | None, reply: str):
+        """Record a finished turn; the chat, sources, article and export for it."""
+        catalog = self.pipeline.retriever.catalog
         conversation.turns.append(answer)
         history += [{"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
         answered = [t for t in conversation.turns if t is not None]
@@ -124,15 +172,36 @@ class ChatService:
                 gr.DownloadButton(value=None, interactive=False), "")
 
 
-def _reply_text(answer: Answer) -> str:
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "-"
+
+
+def _draft_text(text: str) -> str:
+    """The model's reply while it streams: marked as a draft that is checked before it is kept."""
+    return f"{text} ▍\n\n<span class='qa-badge qa-badge-draft'>Drafting · checked against the sources when done</span>"
+
+
+def _badge(answer: Answer) -> str:
+    """Generated (and by which model) or quoted; why the model's answer was not used, if it was not."""
+    if answer.generated:
+        text, kind = f"Generated by {answer.model} · verified", "generated"
+    else:
+        text, kind = "Quoted from the article", "quoted"
+        if answer.fallback_reason:
+            text += f" · the generated answer was not used: {answer.fallback_reason}"
+    return f"<span class='qa-badge qa-badge-{kind}'>{escape(text)}</span>"
+
+
+def _reply_text(answer: Answer, badge: bool = False) -> str:
     names = {"ky": "Kyrgyz", "ru": "Russian", "en": "English"}
     note = f"*Question in {names[answer.language]}"
     if answer.search_query:
         note += f" · read as a follow-up: “{answer.search_query}”"
     if answer.abstained:
         note += " · the closest passages are shown as related"
-    original = original_quotes_html(answer)
-    return f"{answer.answer}\n\n{original + chr(10) + chr(10) if original else ''}{note}*"
+    original = "" if answer.generated else original_quotes_html(answer)
+    reply = f"{answer.answer}\n\n{original + chr(10) + chr(10) if original else ''}{note}*"
+    return f"{reply}\n\n{_badge(answer)}" if badge else reply
 
 
 def build_app(service: ChatService) -> gr.Blocks:
@@ -157,6 +226,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                                      elem_id="qa-frame")
                 with gr.Row():
                     clear = gr.Button("Clear chat", elem_id="qa-clear")
+                    stop = gr.Button("Stop", elem_id="qa-stop", visible=service.generator is not None)
                     export = gr.DownloadButton("Export as Markdown", interactive=False, elem_id="qa-export")
                 status = gr.Markdown("", elem_id="qa-status")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
@@ -168,8 +238,10 @@ def build_app(service: ChatService) -> gr.Blocks:
                             elem_id="qa-hint")
         outputs = [question, chatbot, conversation, sources, article, export]
         inputs = [question, chatbot, conversation, k, frame]
-        question.submit(service.chat, inputs, outputs, api_name="chat")
-        send.click(service.chat, inputs, outputs, api_visibility="private")
+        chat = service.chat_stream if service.generator is not None else service.chat
+        question.submit(chat, inputs, outputs, api_name="chat")
+        send.click(chat, inputs, outputs, api_visibility="private")
+        stop.click(service.stop, None, None, api_visibility="private", queue=False)
         clear.click(service.clear, None, [chatbot, conversation, sources, article, export, status],
                     api_visibility="private")
         chatbot.like(service.like, [conversation], [status], api_visibility="private")
@@ -190,14 +262,15 @@ def launch_kwargs() -> dict:
     }
 
 
-def open_service(location: StoreLocation, embedder: str = DEFAULT_EMBEDDER) -> ChatService:
+def open_service(location: StoreLocation, embedder: str = DEFAULT_EMBEDDER,
+                 generator: Generator | None = None) -> ChatService:
     """Load the pipeline (building the index first if it is missing)."""
-    return ChatService(QAPipeline.open(location, embedder))
+    return ChatService(QAPipeline.open(location, embedder), generator=generator)
 
 
-def serve(location: StoreLocation, embedder: str, host: str, port: int) -> None:
-    """Serve the UI until interrupted."""
-    app = build_app(open_service(location, embedder))
+def serve(location: StoreLocation, embedder: str, host: str, port: int, generator: Generator | None = None) -> None:
+    """Serve the UI until interrupted; with ``generator``, answers are generated and verified."""
+    app = build_app(open_service(location, embedder, generator))
     app.queue(default_concurrency_limit=8, max_size=256)
     print(f"chat UI on http://{host}:{port}", flush=True)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=False, **launch_kwargs())
