@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eval.dataset import DEFAULT_SET, load_followups, load_questions, missing_anchors
+from eval.generated import GENERATED_COLUMNS, reason_columns, reasons_table, run_generated, summarize_generated
 from eval.run import (
     FOLDS,
     GROUPS,
@@ -25,6 +26,7 @@ from eval.run import (
 from index.embedders import get_embedder
 from index.store import StoreLocation
 from qa.answer import CALIBRATION_FILE, Thresholds
+from qa.generate import Generator, LLMSettings
 from qa.pipeline import QAPipeline
 
 QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "in_language",
@@ -106,15 +108,23 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     in_sample_results = [decide(r, Thresholds(in_sample)) for r in collected]
     followups = evaluate_followups(pipeline, load_followups()) if args.set is None else {}
     summaries = {primary.name: summarize(results, args.k)}
+    llm = LLMSettings.from_env_and_args(args)
+    generator = Generator(llm) if llm.enabled else None
+    generated = summarize_generated(run_generated(pipeline, generator, questions, args.k,
+                                                  getattr(args, "llm_questions", None), progress),
+                                    args.k) if generator else None
     if args.compare:
         summaries.update(run_baselines(location, primary.embedder, questions, args.k, progress))
+        if generated:
+            summaries[f"generated · {generator.model}"] = generated
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:  # cross-validated decisions
             for result in results:
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps({**summaries, "in-sample": summarize(in_sample_results, args.k),
-                          **({"follow-ups": followups} if followups else {})}, ensure_ascii=False, indent=2))
+                          **({"follow-ups": followups} if followups else {}),
+                          **({"generated": generated} if generated else {})}, ensure_ascii=False, indent=2))
         return 0
     print(f"## {primary.name}: {len(questions)} questions, k={args.k}; abstention cross-validated "
           f"({FOLDS}-fold by fact)\n")
@@ -124,6 +134,13 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     if followups:
         print("\n## Follow-ups: asked alone vs completed from the previous question\n")
         print(format_table(followups, FOLLOWUP_COLUMNS))
+    if generated:
+        print(f"\n## Generated answers: {generator.model} at {llm.url} (in-sample abstention; "
+              "pass_rate = verified among the answers sent to the model)\n")
+        print(format_table(generated, GENERATED_COLUMNS))
+        if reason_columns(generated):
+            print("\nFallback reasons (the quoted answer was shown instead):\n")
+            print(format_table(reasons_table(generated), reason_columns(generated)))
     if args.compare:
         print("\n## Side by side (all languages; hit@1 per language)\n")
         print(format_table({name: compare_row(s) for name, s in summaries.items()},
