@@ -13,6 +13,7 @@ from eval import metrics
 from eval.dataset import EvalQuestion
 from eval.run import GROUPS
 from qa.generate import Generator
+from qa.language import LANGUAGES
 from qa.pipeline import QAPipeline
 from qa.verify import reason_code
 
@@ -46,12 +47,10 @@ class GeneratedResult:
 
 def run_generated(pipeline: QAPipeline, generator: Generator, questions: list[EvalQuestion], k: int = 5,
                   per_language: int | None = None, progress: bool = True) -> list[GeneratedResult]:
-    """Ask each question (the first ``per_language`` of each language, or all), then the model."""
-    chosen, seen = [], Counter()
-    for q in questions:
-        seen[q.language] += 1
-        if per_language is None or seen[q.language] <= per_language:
-            chosen.append(q)
+    """Ask each question (``per_language`` of each language spread evenly over the set, or all),
+    then the model."""
+    chosen = [q for language in LANGUAGES for q in spread([q for q in questions if q.language == language],
+                                                           per_language)]
     results = []
     for q in tqdm(chosen, desc=f"generating ({generator.model})", unit="question", disable=not progress, leave=False):
         started = time.perf_counter()
@@ -67,6 +66,15 @@ def run_generated(pipeline: QAPipeline, generator: Generator, questions: list[Ev
             not final.abstained and metrics.answer_has_facts(final.answer, q.answer_facts),
             (done - asked) * 1000 if sent else 0.0, (done - started) * 1000))
     return results
+
+
+def spread(items: list, count: int | None) -> list:
+    """``count`` items evenly spaced over ``items`` (first and last included), or all of them."""
+    if count is None or count >= len(items):
+        return list(items)
+    if count <= 1:
+        return items[:count]
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
 
 
 def summarize_generated(results: list[GeneratedResult], k: int = 5) -> dict[str, dict]:

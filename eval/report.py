@@ -110,9 +110,9 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     summaries = {primary.name: summarize(results, args.k)}
     llm = LLMSettings.from_env_and_args(args)
     generator = Generator(llm) if llm.enabled else None
-    generated = summarize_generated(run_generated(pipeline, generator, questions, args.k,
-                                                  getattr(args, "llm_questions", None), progress),
-                                    args.k) if generator else None
+    generated_results = run_generated(pipeline, generator, questions, args.k,
+                                      getattr(args, "llm_questions", None), progress) if generator else []
+    generated = summarize_generated(generated_results, args.k) if generator else None
     if args.compare:
         summaries.update(run_baselines(location, primary.embedder, questions, args.k, progress))
         if generated:
@@ -121,6 +121,8 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
         with args.details.open("w", encoding="utf-8") as out:  # cross-validated decisions
             for result in results:
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            for record in generated_results:  # then what the model said, marked as such
+                out.write(json.dumps({"step": "generated", **record.to_dict()}, ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps({**summaries, "in-sample": summarize(in_sample_results, args.k),
                           **({"follow-ups": followups} if followups else {}),

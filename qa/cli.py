@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--quiet", action="store_true", help="no progress bars")
     _llm_options(ev)
     ev.add_argument("--llm-questions", type=int, metavar="N",
-                    help="send only the first N questions of each language to the model (default: all)")
+                    help="send only N questions of each language, spread evenly over the set, to the model (default: all)")
 
     bench = sub.add_parser("bench", help="speed, memory and scale benchmarks; writes eval/reports/")
     _common(bench)

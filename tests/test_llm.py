@@ -14,6 +14,7 @@ from conftest import ARTIFACTS, message_text, run_qa
 from gradio_client import Client
 from playwright.sync_api import expect
 
+from eval.dataset import DEFAULT_SET
 from eval.llm_server import small_model_path, start_llama_server
 from eval.servers import free_port, start_ui, stop
 from qa.generate import Generator, LLMSettings, build_messages, prompt_passages
@@ -192,3 +193,26 @@ def test_in_the_browser_the_draft_streams_can_be_stopped_and_the_quote_stays(bro
         page.screenshot(path=str(ARTIFACTS / "chat-llm.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_qa_eval_reports_pass_rate_reasons_and_latency_per_language(index_dir, llm_url, tmp_path):
+    rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]
+    subset = tmp_path / "small.jsonl"
+    subset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
+                              if r["fact"] in ("workers", "no-plov")), encoding="utf-8")
+    details = tmp_path / "details.jsonl"
+    result = run_qa("eval", "--set", str(subset), "--json", "--quiet", "--details", str(details),
+                    "--persist-dir", str(index_dir), "--llm-url", llm_url, "--llm-questions", "2")
+    assert result.returncode == 0, result.stderr
+    generated = json.loads(result.stdout)["generated"]
+    records = [r for r in map(json.loads, details.read_text(encoding="utf-8").splitlines()) if r.get("step")]
+    assert len(records) == 6 and {r["language"] for r in records} == {"ky", "ru", "en"}
+    for language in ("ky", "ru", "en"):
+        row = generated[language]
+        sent = [r for r in records if r["language"] == language and r["sent"]]
+        assert row["questions"] == 2 and row["sent"] == len(sent)
+        assert row["pass_rate"] == (sum(r["generated"] for r in sent) / len(sent) if sent else None)
+        assert ((row["generation_p50_ms"] or 0) > 0) == bool(sent)
+    failed = [r for r in records if r["sent"] and not r["generated"]]
+    assert sum(generated["all"]["fallback_reasons"].values()) == len(failed)
+    assert all(reason_code(r["fallback_reason"]) in generated["all"]["fallback_reasons"] for r in failed)
