@@ -1,5 +1,6 @@
 """Checks a generated answer must pass before anyone sees it: its [n] exist, it cites something,
-every number it states is in the passages it cites, and it is in the answer's language.
+every number it states is in the passages it cites, it does not repeat its prompt, and it is in the
+answer's language.
 
 Pure functions of plain text, so they can be tested on recorded model replies."""
 
@@ -16,6 +17,10 @@ _NO_ANSWER_VARIANTS = re.compile(
     r"no answer in the passages|passages do not contain the answer|"
     r"во фрагментах нет ответа|үзүндүлөрдө жооп жок", re.IGNORECASE)
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
+# The prompt's own scaffolding (qa.generate.build_messages) or a chat template's control tokens in
+# a reply: the model repeated its input instead of answering.
+_ECHO = re.compile(r"\((?:Kyrgyz|Russian|English|\w+) (?:original|translation)\)|^\s*(?:Passages|Question):|"
+                   r"<<SYS>>|\[/?INST\]|<\|im_(?:start|end)\|>|<(?:start|end)_of_turn>", re.MULTILINE)
 _LIST_NUMBER = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")  # "1. " opening a list item is not a claim
 # A number: digits grouped by spaces in threes ("1 500 000"), or digits with . and , inside ("2,5", "1,500.25").
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)*)"
@@ -35,8 +40,8 @@ class Verdict:
 
     ok: bool
     abstained: bool = False
-    reason: str | None = None  # "code: detail"; codes: empty_reply, invented_citation, no_citation,
-    #                            number_not_in_sources, wrong_language
+    reason: str | None = None  # "code: detail"; codes: empty_reply, echoed_prompt, invented_citation,
+    #                            no_citation, number_not_in_sources, wrong_language
 
 
 def citation_numbers(text: str) -> list[int]:
@@ -117,6 +122,9 @@ def verify_reply(reply: str, passages: Mapping[int, list[str]], language: str,
     unsupported = [token for token, values in numbers_in(text).items() if not values & known]
     if unsupported:
         return Verdict(False, reason="number_not_in_sources: " + ", ".join(unsupported[:3]))
+    echo = _ECHO.search(text)
+    if echo:
+        return Verdict(False, reason=f"echoed_prompt: the reply repeats the prompt ({echo.group(0).strip()})")
     prose = re.sub(r"\s+", " ", _MARKER.sub(" ", text))
     said = detect(prose)
     if said != language:

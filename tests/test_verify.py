@@ -31,6 +31,9 @@ def test_a_faithful_reply_in_each_language_passes():
     ("400 companies worked in Kyrgyzstan [1].", "number_not_in_sources"),              # 400 is in [2], not in [1]
     ("В 2019 году работало более 400 китайских компаний [2].", "wrong_language"),      # Russian, English asked
     ("   ", "empty_reply"),
+    ("[1] (Kyrgyz original) Кара-Балтадагы заводдо 775 адам иштеген [1].", "echoed_prompt"),  # gemma-3-270m, recorded
+    ("<<SYS>>\n[1] 775 people worked there [1].", "echoed_prompt"),
+    ("Question: How many people worked there?\n775 [1].", "echoed_prompt"),
 ])
 def test_recorded_bad_replies_are_rejected_with_a_reason(reply, code):
     verdict = verify_reply(reply, PASSAGES, "en")
