@@ -60,6 +60,20 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d(?!\d)")
 _YEAR_WORD = re.compile(r"^(?:year|жылы?|г|году|года)\.?$", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"^[A-ZА-ЯЁӨҮҢ]{2,3}$")
 _ADJECTIVE = re.compile(r"(?:ых|их|ый|ий|ой|ая|яя|ое|ее|ые|ие|[лдт][ыиуү]к|ese)$", re.IGNORECASE)
+# What kind of quantity a number is, so that a "how many students" answer is not a sum of dollars
+# and a "how many tourists" answer not a span of years.
+_MONEY_UNIT = re.compile(r"(?:доллар|dollar|сом\b|som\b|юан|yuan|евро|euro|рубл|\$)", re.IGNORECASE)
+_MONEY_QUESTION = re.compile(r"(?:инвест|invest|доллар|dollar|акча|money|деньг|стоим|cost|сумм|sum\b|amount|"
+                             r"кредит|credit|loan|заем|займ|насыя|грант|grant|каржы|финанс|financ|fund|киреше|income|"
+                             r"доход|revenue|соода|торгов|trade|товарооборот|turnover|бюджет|budget|баа|price|цен[аы])",
+                             re.IGNORECASE)
+# A question for a sum of money as such (income, cost, price): its answer must name a currency.
+_SUM_QUESTION = re.compile(r"(?:киреше|доход|income|revenue|акча|денег|деньги|money|стоимост|cost|баасы|price|цен[аы])",
+                           re.IGNORECASE)
+_DURATION_UNIT = re.compile(r"^(?:жыл\w*|лет|год\w*|years?|ай\w*|месяц\w*|months?)$", re.IGNORECASE)
+_DURATION_QUESTION = re.compile(r"(?:канча (?:жыл|ай|убакыт)|скольк\w* (?:лет|год|месяц|времени)|"
+                                r"how many (?:years|months)|how long)", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\d{1,2}[.)]$")  # "3." opening a list item numbers the list, it is no quantity
 _NOT_A_UNIT = {"in", "at", "of", "the", "and", "to", "by", "from", "в", "и", "на", "из", "с", "по", "жана", "менен"}
 
 QUOTE_MARKS = {"en": ("“", "”"), "ru": ("«", "»"), "ky": ("«", "»")}
@@ -224,8 +238,8 @@ def lead_number(question: str, text: str) -> str | None:
     """For a how-many / when question, the number the answer opens with (and its unit, or the
     month before a year), taken verbatim from ``text``; the one nearest the question's words, and
     not one the question names itself."""
-    if not NUMBER_QUESTION.search(question):
-        return None
+    if not NUMBER_QUESTION.search(question) or (_SUM_QUESTION.search(question) and not _MONEY_UNIT.search(text)):
+        return None  # not a how-many / when question; or a sum of money asked and no currency in the text
     words = re.findall(r"\S+", re.sub(r"\[[^\]]*\]", " ", text))
     wanted = set(keyword_tokens(question))
     when = bool(WHEN_QUESTION.search(question))
@@ -235,6 +249,8 @@ def lead_number(question: str, text: str) -> str | None:
         if not _NUMBER_TOKEN.fullmatch(token) or not QUANTITY.search(word) or \
                 {t for t in keyword_tokens(token) if t[:1].isdigit()} & wanted or when != bool(_YEAR.match(token)):
             continue  # a number the question names is no answer; "when" asks for a year, "how many" does not
+        if not when and not _same_kind(question, words, i):
+            continue
         near = " ".join(words[max(0, i - 4):i + 5])
         score = keyword_overlap(wanted, near) - 0.01 * i
         if score > best_score:
@@ -250,6 +266,21 @@ def lead_number(question: str, text: str) -> str | None:
         start -= 2
     lead = " ".join(words[start:end]).strip(",.;:()«»“”–— ")
     return lead[:1].upper() + lead[1:]
+
+
+def _same_kind(question: str, words: list[str], at: int) -> bool:
+    """Whether the number ``words[at]`` can answer a how-many question: not the marker of a list
+    item, not a sum of money unless the question is about money, not a span of years or months
+    unless the question asks how long."""
+    if _LIST_MARKER.match(words[at]) and (at == 0 or re.search(r"[.:;!?]$", words[at - 1])):
+        return False
+    phrase = " ".join(words[at:_number_phrase_end(words, at)])
+    if _MONEY_UNIT.search(phrase) and not _MONEY_QUESTION.search(question):
+        return False
+    following = _bare(words[at + 1]) if at + 1 < len(words) else ""
+    if _DURATION_UNIT.match(following) or re.search(r"[-–](?:жыл\w*|лет\w*|year)", words[at], re.IGNORECASE):
+        return bool(_DURATION_QUESTION.search(question))
+    return True
 
 
 def _number_phrase_end(words: list[str], at: int) -> int:
