@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -16,7 +18,7 @@ from playwright.sync_api import expect
 
 from eval.dataset import DEFAULT_SET
 from eval.llm_server import small_model_path, start_llama_server
-from eval.servers import free_port, start_ui, stop
+from eval.servers import free_port, start_ui, stop, wait_for_http
 from qa.generate import Generator, LLMSettings, build_messages, prompt_passages
 from qa.result import Answer
 from qa.verify import reason_code, verify_reply
@@ -130,6 +132,23 @@ def test_a_timeout_falls_back_with_its_reason(index_dir, llm_url):
     answer, stderr = _ask(index_dir, QUESTIONS["en"], "--llm-url", llm_url, "--llm-timeout", "0.2")
     assert not answer["generated"] and reason_code(answer["fallback_reason"]) == "timeout"
     assert stderr.count("\n") == 1
+
+
+def test_a_wrong_url_or_a_server_that_is_not_openai_falls_back_with_its_reason(index_dir, llm_url, tmp_path):
+    wrong_path = llm_url.rsplit("/v1", 1)[0] + "/no-such-api"
+    answer, stderr = _ask(index_dir, QUESTIONS["en"], "--llm-url", wrong_path, "--llm-model", "gemma-3-270m")
+    assert not answer["generated"] and reason_code(answer["fallback_reason"]) == "not_found"
+    assert stderr.count("\n") == 1
+    port = free_port()  # a plain static-file server: it answers HTTP, but not the OpenAI API
+    static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", static)
+        answer, stderr = _ask(index_dir, QUESTIONS["en"], "--llm-url", f"http://127.0.0.1:{port}/v1")
+        assert not answer["generated"] and answer["fallback_reason"] and stderr.count("\n") == 1
+        assert reason_code(answer["fallback_reason"]) in {"not_found", "server_error", "malformed_reply"}
+    finally:
+        stop(static)
 
 
 def test_with_the_server_down_every_answer_is_as_before_plus_the_new_fields(index_dir, tmp_path):
