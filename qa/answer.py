@@ -179,8 +179,7 @@ def excerpt(catalog: PassageCatalog, passage_id: str, numbers: list[int], langua
 def _section_sentences(catalog: PassageCatalog, passage_id: str) -> list[tuple[str, int, str]]:
     """(passage id, sentence number, text) of every sentence of the passage's section, in order."""
     meta = catalog.meta(passage_id)
-    ids = [pid for pid in catalog.document(str(meta.get("doc", ""))) if catalog.meta(pid).get("section") ==
-           meta.get("section") and catalog.meta(pid).get("kind") == meta.get("kind")]
+    ids = catalog.section(str(meta.get("doc", "")), str(meta.get("section", "")), str(meta.get("kind", "")))
     return [(pid, n, s) for pid in ids for n, s in enumerate(passage_sentences(catalog, pid))]
 
 

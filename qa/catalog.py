@@ -27,7 +27,7 @@ class PassageCatalog:
         self._absent: set[str] = set()
         self._texts: dict[str, str] = {}
         self._metadata: dict[str, dict] = {}
-        self._documents: dict[str, list[str]] = {}
+        self._documents: dict[tuple[str, ...], list[str]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -74,15 +74,23 @@ class PassageCatalog:
 
     def document(self, doc: str) -> list[str]:
         """The ids of a document's passages in reading order (fetched once per document)."""
-        if doc not in self._documents:
-            ids = []
-            for rows in self._pages(where={"doc": doc}):
+        return self._in_order((doc,), {"doc": doc})
+
+    def section(self, doc: str, section: str, kind: str) -> list[str]:
+        """The ids of the passages of one kind in one section of a document, in reading order (fetched
+        once; a list or a chain of reasons is read from its section, never the whole document)."""
+        return self._in_order((doc, section, kind), {"$and": [{"doc": doc}, {"section": section}, {"kind": kind}]})
+
+    def _in_order(self, key: tuple[str, ...], where: dict) -> list[str]:
+        if key not in self._documents:
+            found = []
+            for rows in self._pages(where=where):
                 for pid, text, meta in rows:
                     self.remember(pid, text, meta)
-                    ids.append(pid)
-            ids = [pid for pid in ids if not is_translation(pid)]
-            self._documents[doc] = sorted(ids, key=lambda pid: int(self._metadata[pid].get("start", 0)))
-        return self._documents[doc]
+                    if not is_translation(pid):
+                        found.append((int(meta.get("start", 0)), pid))
+            self._documents[key] = [pid for _, pid in sorted(found)]
+        return self._documents[key]
 
     def all_texts(self) -> Iterator[str]:
         """Every original passage text (reads the whole collection: for evaluation, not for answering)."""

@@ -107,3 +107,11 @@ def test_langchain_retriever_interface(pipeline):
     docs = pipeline.retriever.invoke("Ош шаардык ооруканасы")
     assert docs and "Ош шаардык ооруканасы" in docs[0].page_content
     assert {"section", "language", "kind", "paragraph", "start", "end", "score"} <= set(docs[0].metadata)
+
+
+def test_a_list_is_read_from_its_section_even_when_the_passage_cache_overflows(index_dir, monkeypatch):
+    """Large indexes evict passages from the cache while a section is read (qa bench, 100k passages)."""
+    question = "What negative effects of the project does the article list?"
+    expected = QAPipeline.open(StoreLocation(index_dir), build_if_missing=False).ask(question).answer
+    monkeypatch.setattr("qa.catalog.CACHE_LIMIT", 3)
+    assert QAPipeline.open(StoreLocation(index_dir), build_if_missing=False).ask(question).answer == expected
