@@ -88,50 +88,47 @@ class ChatService:
 
     def chat(self, question: str, history: list, conversation: Conversation, k: int, frame: str):
         """One chat turn: the reply, the sources of it and the article with its citations marked."""
-        history = list(history or [])
-        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
-        try:
-            answer = self.ask(question, k, frame, conversation.previous_query())
-            reply = _reply_text(answer)
-        except QAError as problem:
-            answer, reply = None, POLITE["en"].format(problem=problem)
-        except Exception:  # noqa: BLE001  (the page must never show a traceback)
-            log.exception("answering failed")
-            answer, reply = None, POLITE["en"].format(problem="something went wrong on our side; please try again")
-        return self._turn(shown, history, conversation, answer, reply)
+        answer, apology = self._quoted(question, k, frame, conversation)
+        reply = apology if answer is None else _reply_text(answer)
+        return self._turn(_shown(question), list(history or []), conversation, answer, reply)
 
     def chat_stream(self, question: str, history: list, conversation: Conversation, k: int, frame: str,
                     request: gr.Request | None = None):
         """One chat turn with a generated answer: the quoted answer is found first, the model's draft
         streams (labelled as being checked), then the verified answer or the quote replaces it."""
-        history = list(history or [])
-        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
-        try:
-            answer = self.ask(question, k, frame, conversation.previous_query())
-        except QAError as problem:
-            yield self._turn(shown, history, conversation, None, POLITE["en"].format(problem=problem))
-            return
-        except Exception:  # noqa: BLE001
-            log.exception("answering failed")
-            yield self._turn(shown, history, conversation, None,
-                             POLITE["en"].format(problem="something went wrong on our side; please try again"))
+        history, shown = list(history or []), _shown(question)
+        answer, apology = self._quoted(question, k, frame, conversation)
+        if answer is None:
+            yield self._turn(shown, history, conversation, None, apology)
             return
         stop = self._stops.setdefault(_session(request), threading.Event())
         stop.clear()
-        final, catalog, panels = answer, self.pipeline.retriever.catalog, None
+        catalog, final, drafted = self.pipeline.retriever.catalog, answer, False
         try:
             for item in self.generator.stream(answer, frame, stop):  # type: ignore[union-attr]
                 if isinstance(item, Answer):
                     final = item
                     continue
                 draft = [{"role": "user", "content": shown}, {"role": "assistant", "content": _draft_text(item)}]
-                first = panels is None  # the sources and the article are shown once, with the first words
-                panels = (sources_html(answer, catalog), article_html(catalog, answer.citations)) if first else panels
-                yield ("", history + draft, gr.skip(), *(panels if first else (gr.skip(), gr.skip())), gr.skip())
+                # the sources and the article are sent once, with the first words
+                panels = (gr.skip(), gr.skip()) if drafted else (sources_html(answer, catalog),
+                                                                 article_html(catalog, answer.citations))
+                drafted = True
+                yield ("", history + draft, gr.skip(), *panels, gr.skip())
         except Exception:  # noqa: BLE001  (a fault of the generated step leaves the quoted answer)
             log.exception("generating failed")
             final = replace(answer, fallback_reason="error: generating failed")
         yield self._turn(shown, history, conversation, final, _reply_text(final, badge=True))
+
+    def _quoted(self, question: str, k: int, frame: str, conversation: Conversation) -> tuple[Answer | None, str]:
+        """The quoted answer; or None and a polite one-line reply for bad input or a fault of ours."""
+        try:
+            return self.ask(question, k, frame, conversation.previous_query()), ""
+        except QAError as problem:
+            return None, POLITE["en"].format(problem=problem)
+        except Exception:  # noqa: BLE001  (the page must never show a traceback)
+            log.exception("answering failed")
+            return None, POLITE["en"].format(problem="something went wrong on our side; please try again")
 
     def stop(self, request: gr.Request | None = None) -> None:
         """Stop the answer this browser session has in flight (the quoted answer is shown instead)."""
@@ -170,6 +167,11 @@ class ChatService:
         catalog = self.pipeline.retriever.catalog
         return ([], Conversation(), sources_html(None, catalog), article_html(catalog),
                 gr.DownloadButton(value=None, interactive=False), "")
+
+
+def _shown(question: str) -> str:
+    """The question as the chat shows it (a very long one shortened)."""
+    return question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + " …"
 
 
 def _session(request: gr.Request | None) -> str:
