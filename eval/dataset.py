@@ -9,6 +9,9 @@ from qa.errors import QAError
 from qa.jsonl import read_jsonl
 
 DEFAULT_SET = Path(__file__).parent / "data" / "questions.jsonl"
+TRAINING_SET = Path(__file__).parent / "training" / "questions.jsonl"  # fitted on (reported cross-validated)
+TRANSFER_DOCUMENT = Path(__file__).parent / "transfer" / "lake_issyk_kul.md"  # a second document, never fitted on
+TRANSFER_SET = Path(__file__).parent / "transfer" / "questions.jsonl"
 FOLLOWUP_SET = Path(__file__).parent / "data" / "followups.jsonl"
 _LANGUAGES = ("ky", "ru", "en")
 
@@ -24,6 +27,10 @@ class EvalQuestion:
     answer_facts: tuple[tuple[str, ...], ...]
     answerable: bool
     fact: str = ""
+    style: str = "formal"  # natural, paraphrase, informal, no_diacritics, formal, list, yesno, followup, unanswerable
+    answer_type: str = ""  # the kind of answer asked for (qa.models.ANSWER_TYPES), where labelled
+    sentences: tuple[str, ...] = ()  # ids ("PASSAGE:N") of the sentences that answer, where labelled
+    previous: str = ""  # a follow-up: the question before it
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,15 @@ def load_questions(path: Path = DEFAULT_SET) -> list[EvalQuestion]:
                 id=str(row["id"]), language=str(row["language"]), question=str(row["question"]),
                 anchors=tuple(row.get("anchors", [])),
                 answer_facts=tuple(tuple(group) for group in row.get("answer_facts", [])),
-                answerable=bool(row["answerable"]), fact=str(row.get("fact", "")))
+                answerable=bool(row["answerable"]), fact=str(row.get("fact", "")),
+                style=str(row.get("style", "formal")), answer_type=str(row.get("type", "")),
+                sentences=tuple(row.get("sentences", [])), previous=str(row.get("previous", "")))
         except (KeyError, TypeError) as error:
             raise QAError(f"{path}:{number}: missing or malformed field {error}") from error
         if question.language not in _LANGUAGES:
             raise QAError(f"{path}:{number}: language must be one of {', '.join(_LANGUAGES)}")
-        if question.answerable and not question.anchors:
-            raise QAError(f"{path}:{number}: an answerable question needs gold anchors")
+        if question.answerable and not (question.anchors or question.sentences):
+            raise QAError(f"{path}:{number}: an answerable question needs gold anchors or sentences")
         questions.append(question)
     if not questions:
         raise QAError(f"{path}: no questions")
