@@ -9,28 +9,21 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from eval.dataset import DEFAULT_SET, load_followups, load_questions, missing_anchors
+from eval.dataset import DEFAULT_SET, TRAINING_SET, TRANSFER_DOCUMENT, TRANSFER_SET, load_followups, load_questions, \
+    missing_anchors
 from eval.generated import GENERATED_COLUMNS, reason_columns, reasons_table, run_generated, summarize_generated
-from eval.run import (
-    FOLDS,
-    GROUPS,
-    QuestionResult,
-    calibrate,
-    cross_validate,
-    decide,
-    evaluate,
-    evaluate_followups,
-    format_table,
-    summarize,
-)
+from eval.learned import FOLDS, answered_with, ask_all, cross_validated
+from eval.run import GROUPS, QuestionResult, evaluate, evaluate_followups, format_table, summarize
 from index.embedders import get_embedder
-from index.store import StoreLocation
-from qa.answer import CALIBRATION_FILE, Thresholds
+from index.sources import load_document
+from index.store import IndexStore, StoreLocation
 from qa.generate import Generator, LLMSettings
 from qa.pipeline import QAPipeline
 
 QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "in_language",
                    "abstain_precision", "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
+STYLE_COLUMNS = ["questions", "hit@5", "type_accuracy", "sentence_accuracy", "answer_accuracy", "abstain_recall",
+                 "false_abstention"]
 ABSTENTION_COLUMNS = ["answer_accuracy", "abstain_precision", "abstain_recall", "false_abstention"]
 COMPARE_COLUMNS = ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "false_abstention",
                    "latency_p50_ms", "ky hit@1", "ru hit@1", "en hit@1"]
@@ -65,7 +58,7 @@ def run_pipeline(pipeline: QAPipeline, questions, k: int, progress: bool) -> lis
 
 
 def run_config(config: Config, location: StoreLocation, questions, k: int, progress: bool) -> list[QuestionResult]:
-    """Evaluate one configuration."""
+    """Evaluate one configuration (with the models shipped for its embedder)."""
     return run_pipeline(open_config(config, location), questions, k, progress)
 
 
@@ -76,15 +69,18 @@ def run_baselines(location: StoreLocation, embedder: str, questions, k: int, pro
         for retriever, other in BASELINES:
             where = location if other == embedder else replace(location, persist_dir=Path(scratch), chroma_url=None)
             config = Config(retriever, other)
-            summaries[config.name] = summarize(cross_validate(run_config(config, where, questions, k, progress)), k)
+            summaries[config.name] = summarize(run_config(config, where, questions, k, progress), k)
     return summaries
 
 
-def save_thresholds(embedder: str, thresholds: dict[str, dict[str, float]], path: Path = CALIBRATION_FILE) -> None:
-    """Store calibrated abstention thresholds for ``embedder`` (other embedders' entries are kept)."""
-    table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    table[get_embedder(embedder).identity] = thresholds
-    path.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def run_transfer(embedder: str, k: int, progress: bool) -> list[QuestionResult]:
+    """The transfer document's own questions, answered from a scratch index of that document alone
+    by the models shipped for ``embedder`` (fitted on the article's questions only)."""
+    with tempfile.TemporaryDirectory(prefix="qa-transfer-") as scratch:
+        location = StoreLocation(Path(scratch) / "index")
+        IndexStore(location, get_embedder(embedder)).build([load_document(TRANSFER_DOCUMENT)], progress=False)
+        pipeline = QAPipeline.open(location, embedder, build_if_missing=False)
+        return answered_with(pipeline, ask_all(pipeline, load_questions(TRANSFER_SET), progress), k=k)
 
 
 def compare_row(summary: dict) -> dict:
@@ -93,21 +89,25 @@ def compare_row(summary: dict) -> dict:
 
 
 def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
-    """The ``qa eval`` command."""
+    """The ``qa eval`` command: every figure cross-validated by fact (models fitted on the training
+    corpus without the fact asked about), per language and per style; the transfer document
+    answered by the shipped models."""
     questions = load_questions(args.set or DEFAULT_SET)
+    training = load_questions(args.training or TRAINING_SET)
     progress = not args.quiet
     primary = Config(args.retriever, args.embedder)
     pipeline = open_config(primary, location)
-    collected = run_pipeline(pipeline, questions, args.k, progress)
-    in_sample = calibrate(collected)
-    if args.calibrate:
-        save_thresholds(primary.embedder, in_sample)
-        print(f"abstention thresholds for {primary.embedder}: {in_sample} (saved to {CALIBRATION_FILE})",
-              file=sys.stderr)
-    results = cross_validate(collected)
-    in_sample_results = [decide(r, Thresholds(in_sample)) for r in collected]
+    texts = list(pipeline.retriever.catalog.all_texts())
+    for qid, anchor in missing_anchors(questions, "\n".join(texts))[:5]:
+        print(f"warning: {qid}: anchor {anchor!r} is in no passage of the index", file=sys.stderr)
+    asked, asked_training = ask_all(pipeline, questions, progress), ask_all(pipeline, training, progress)
+    results, training_results = cross_validated(pipeline, asked_training, [asked, asked_training], args.k, texts,
+                                                progress)
+    shipped = answered_with(pipeline, asked, k=args.k, texts=texts)
+    transfer = run_transfer(primary.embedder, args.k, progress) if args.set is None and not args.no_transfer else []
     followups = evaluate_followups(pipeline, load_followups()) if args.set is None else {}
     summaries = {primary.name: summarize(results, args.k)}
+    styles = summarize(training_results, args.k, by="style")
     llm = LLMSettings.from_env_and_args(args)
     generator = Generator(llm) if llm.enabled else None
     generated_results = run_generated(pipeline, generator, questions, args.k,
@@ -119,32 +119,53 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
             summaries[f"generated · {generator.model}"] = generated
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:  # cross-validated decisions
-            for result in results:
-                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            for name, chosen in (("evaluation", results), ("training", training_results), ("transfer", transfer)):
+                for result in chosen:
+                    out.write(json.dumps({"set": name, **result.to_dict()}, ensure_ascii=False) + "\n")
             for record in generated_results:  # then what the model said, marked as such
                 out.write(json.dumps({"step": "generated", **record.to_dict()}, ensure_ascii=False) + "\n")
+    report = {**summaries, "styles": styles, "training-by-language": summarize(training_results, args.k),
+              "shipped-models": summarize(shipped, args.k),
+              **({"transfer": summarize(transfer, args.k, by="style")} if transfer else {}),
+              **({"follow-ups": followups} if followups else {}), **({"generated": generated} if generated else {})}
     if args.json:
-        print(json.dumps({**summaries, "in-sample": summarize(in_sample_results, args.k),
-                          **({"follow-ups": followups} if followups else {}),
-                          **({"generated": generated} if generated else {})}, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    print(f"## {primary.name}: {len(questions)} questions, k={args.k}; abstention cross-validated "
-          f"({FOLDS}-fold by fact)\n")
-    print(format_table(summaries[primary.name], [c.replace("hit@5", f"hit@{args.k}") for c in QUALITY_COLUMNS]))
-    print("\n## In-sample, for comparison only (thresholds calibrated on all these questions)\n")
-    print(format_table(summarize(in_sample_results, args.k), ABSTENTION_COLUMNS))
-    if followups:
+    print_report(report, primary, len(questions), len(training), args.k, llm.url if generator else None,
+                 generator.model if generator else None)
+    return 0
+
+
+def print_report(report: dict, primary: Config, questions: int, training: int, k: int, llm_url: str | None,
+                 llm_model: str | None) -> None:
+    """The ``qa eval`` tables, in Markdown."""
+    quality = [c.replace("hit@5", f"hit@{k}") for c in QUALITY_COLUMNS]
+    print(f"## {primary.name}: {questions} questions of the evaluation set, k={k}; answer models cross-validated "
+          f"({FOLDS}-fold by fact, fitted on {training} training questions without the fact asked about)\n")
+    print(format_table(report[primary.name], quality))
+    print(f"\n## Training corpus by style ({training} questions; each answered by models fitted without its fact)\n")
+    print(format_table(report["styles"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS]))
+    print("\n## Training corpus by language (cross-validated)\n")
+    print(format_table(report["training-by-language"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS]))
+    print("\n## Evaluation set with the shipped models (fitted on the whole training corpus, which asks about the "
+          "same article: in-sample by fact, for comparison only)\n")
+    print(format_table(report["shipped-models"], ABSTENTION_COLUMNS))
+    if "transfer" in report:
+        print(f"\n## Transfer: {TRANSFER_DOCUMENT.name} and its own questions, shipped models (fitted on the article "
+              "only)\n")
+        print(format_table(report["transfer"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS]))
+    if "follow-ups" in report:
         print("\n## Follow-ups: asked alone vs completed from the previous question\n")
-        print(format_table(followups, FOLLOWUP_COLUMNS))
+        print(format_table(report["follow-ups"], FOLLOWUP_COLUMNS))
+    generated = report.get("generated")
     if generated:
-        print(f"\n## Generated answers: {generator.model} at {llm.url} (in-sample abstention; "
-              "pass_rate = verified among the answers sent to the model)\n")
+        print(f"\n## Generated answers: {llm_model} at {llm_url} (pass_rate = verified among the answers sent to "
+              "the model)\n")
         print(format_table(generated, GENERATED_COLUMNS))
         if reason_columns(generated):
             print("\nFallback reasons (the quoted answer was shown instead):\n")
             print(format_table(reasons_table(generated), reason_columns(generated)))
-    if args.compare:
-        print("\n## Side by side (all languages; hit@1 per language)\n")
-        print(format_table({name: compare_row(s) for name, s in summaries.items()},
-                           [c.replace("hit@5", f"hit@{args.k}") for c in COMPARE_COLUMNS]))
-    return 0
+    if len([name for name in report if " · " in name]) > 1:
+        print("\n## Side by side (all languages; hit@1 per language; shipped models)\n")
+        print(format_table({name: compare_row(s) for name, s in report.items() if " · " in name},
+                           [c.replace("hit@5", f"hit@{k}") for c in COMPARE_COLUMNS]))

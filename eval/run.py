@@ -1,28 +1,23 @@
-"""Run an evaluation set through the pipeline and score it: overall and per language."""
+"""Run an evaluation set through the pipeline and score it: overall, per language and per style."""
 
 from __future__ import annotations
 
 import time
-import zlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
-import numpy as np
 from tqdm import tqdm
 
 from eval import metrics
 from eval.dataset import EvalQuestion, FollowUp
-from qa.answer import Thresholds
 from qa.followup import complete_followup
-from qa.pipeline import QAPipeline
+from qa.pipeline import Outcome, QAPipeline
 
 GROUPS = ("all", "ky", "ru", "en")
-MAX_FALSE_ABSTENTION = 0.03
-FOLDS = 5
 
 
 @dataclass(frozen=True)
 class QuestionResult:
-    """What happened to one question: expected and got, for the details file."""
+    """What happened to one question: expected and got, and the steps behind it, for the details file."""
 
     id: str
     language: str
@@ -40,9 +35,14 @@ class QuestionResult:
     cited_sections: tuple[str, ...]
     coverage: float = 1.0
     fact: str = ""
-    rule_abstained: bool = False  # abstained whatever the thresholds (a number the text does not give)
-    facts_found: bool = False  # the answer, were it given, holds the expected facts
     in_language: bool = False  # what the answer quotes is in the question's language
+    style: str = "formal"
+    expected_type: str = ""
+    predicted_type: str = ""
+    chosen_sentence: str = ""  # "PASSAGE:N" of the best sentence
+    sentence_right: bool | None = None  # the best sentence is a gold one (None: no gold sentences known)
+    confidence: float = 0.0
+    why: tuple[str, ...] = ()  # an abstention: what weighed most against answering
 
     @property
     def rank(self) -> int | None:
@@ -54,63 +54,58 @@ class QuestionResult:
         return {**asdict(self), "rank": self.rank}
 
 
+def record(question: EvalQuestion, outcome: Outcome, latency_ms: float, texts: list[str], k: int,
+           gold: set[str] | None = None) -> QuestionResult:
+    """The result of one question from what the pipeline did (``gold``: its gold sentence ids)."""
+    answer = outcome.answer
+    cited = [c.text for c in answer.citations]
+    rels = tuple(metrics.relevances(cited, question.anchors)) if question.answerable else ()
+    quoted = [c for c in answer.citations if c.quote]
+    in_language = bool(quoted) and all(c.language == question.language or c.quote_translation for c in quoted)
+    best = outcome.selection.best
+    chosen = f"{best.passage_id}:{best.sentence}" if best else ""
+    correct = question.answerable and not answer.abstained and metrics.answer_has_facts(answer.answer,
+                                                                                        question.answer_facts)
+    return QuestionResult(
+        question.id, question.language, question.question, question.answerable, question.anchors,
+        question.answer_facts, rels, sum(metrics.is_relevant(t, question.anchors) for t in texts), answer.answer,
+        answer.abstained, correct, answer.evidence, latency_ms,
+        tuple(f"{c.section} ¶{c.paragraph}" for c in answer.citations[:k]), answer.coverage, question.fact,
+        in_language, question.style, question.answer_type, outcome.kind.name, chosen,
+        (chosen in gold) if gold and question.answerable else None, outcome.decision.probability,
+        outcome.decision.why)
+
+
+def refused(question: EvalQuestion, reason: str, latency_ms: float) -> QuestionResult:
+    """The result of a question the pipeline refused (a one-line error): not answered."""
+    return QuestionResult(question.id, question.language, question.question, question.answerable, question.anchors,
+                          question.answer_facts, (), 0, f"error: {reason}", True, False, 0.0, latency_ms, (),
+                          fact=question.fact, style=question.style, expected_type=question.answer_type,
+                          why=("refused",))
+
+
 def evaluate(pipeline: QAPipeline, questions: list[EvalQuestion], k: int = 5, progress: bool = True,
              texts: list[str] | None = None) -> list[QuestionResult]:
-    """Ask every question (retrieving at least 10 passages for nDCG@10) and record the outcome;
-    ``texts`` (every passage of the index, read if not given) counts the relevant passages.
-    Abstention by the thresholds is left to ``decide``: the answer is recorded as it would be
-    given, with the evidence and coverage the thresholds look at."""
+    """Ask every question with the pipeline's own models (retrieving at least 10 passages for
+    nDCG@10) and record the outcome; ``texts`` (every passage of the index, read if not given)
+    counts the relevant passages."""
     texts = texts if texts is not None else list(pipeline.retriever.catalog.all_texts())
-    calibrated, pipeline.thresholds = pipeline.thresholds, Thresholds({})
     results = []
-    try:
-        for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress, leave=False):
-            started = time.perf_counter()
-            answer = pipeline.ask(q.question, k=max(k, 10))
-            latency = (time.perf_counter() - started) * 1000
-            cited = [c.text for c in answer.citations]
-            rels = tuple(metrics.relevances(cited, q.anchors)) if q.answerable else ()
-            quoted = [c for c in answer.citations if c.quote]
-            in_language = bool(quoted) and all(c.language == q.language or c.quote_translation for c in quoted)
-            results.append(decide(QuestionResult(
-                q.id, q.language, q.question, q.answerable, q.anchors, q.answer_facts, rels,
-                sum(metrics.is_relevant(t, q.anchors) for t in texts), answer.answer, answer.abstained, False,
-                answer.evidence, latency, tuple(f"{c.section} ¶{c.paragraph}" for c in answer.citations[:k]),
-                answer.coverage, q.fact, answer.abstained,
-                not answer.abstained and metrics.answer_has_facts(answer.answer, q.answer_facts), in_language),
-                calibrated))
-    finally:
-        pipeline.thresholds = calibrated
+    for q in tqdm(questions, desc="evaluating", unit="question", disable=not progress, leave=False):
+        started = time.perf_counter()
+        outcome = pipeline.answer(pipeline.analyse(q.question, k=max(k, 10), qid=q.id,
+                                                   search_query=complete_followup(q.previous or None, q.question)))
+        results.append(record(q, outcome, (time.perf_counter() - started) * 1000, texts, k))
     return results
 
 
-def decide(result: QuestionResult, thresholds: Thresholds) -> QuestionResult:
-    """The result with abstention decided by ``thresholds`` (and the rules that always apply)."""
-    abstained = result.rule_abstained or thresholds.abstains(result.language, result.evidence, result.coverage)
-    return replace(result, abstained=abstained, correct=result.answerable and not abstained and result.facts_found)
-
-
-def fold_of(fact: str, folds: int = FOLDS) -> int:
-    """The cross-validation fold of a fact: every question of a fact (in any language) in one fold."""
-    return zlib.crc32(fact.encode()) % folds
-
-
-def cross_validate(results: list[QuestionResult], folds: int = FOLDS,
-                   max_false: float = MAX_FALSE_ABSTENTION) -> list[QuestionResult]:
-    """Each question decided by thresholds calibrated on the other folds' facts only."""
-    decided = {}
-    for fold in range(folds):
-        training = [r for r in results if fold_of(r.fact or r.id, folds) != fold]
-        thresholds = Thresholds(calibrate(training, max_false))
-        decided.update({r.id: decide(r, thresholds) for r in results if fold_of(r.fact or r.id, folds) == fold})
-    return [decided[r.id] for r in results]
-
-
-def summarize(results: list[QuestionResult], k: int = 5) -> dict[str, dict[str, float | int | None]]:
-    """Metrics per group ("all", "ky", "ru", "en")."""
+def summarize(results: list[QuestionResult], k: int = 5, by: str = "language") -> dict[str, dict[str, float | int | None]]:
+    """Metrics for all questions and per group: per language ("ky", "ru", "en"), or per ``by``
+    (another field of the results, such as "style")."""
     summary = {}
-    for group in GROUPS:
-        chosen = [r for r in results if group in ("all", r.language)]
+    groups = GROUPS if by == "language" else ("all", *sorted({getattr(r, by) for r in results}))
+    for group in groups:
+        chosen = [r for r in results if group in ("all", getattr(r, by))]
         answerable = [r for r in chosen if r.answerable]
         latencies = [r.latency_ms for r in chosen]
         summary[group] = {
@@ -120,6 +115,10 @@ def summarize(results: list[QuestionResult], k: int = 5) -> dict[str, dict[str, 
             "mrr": metrics.mean([metrics.reciprocal_rank(r.relevances) for r in answerable]),
             "ndcg@10": metrics.mean([metrics.ndcg_at(r.relevances, 10, r.total_relevant) for r in answerable]),
             "answer_accuracy": metrics.mean([float(r.correct) for r in answerable]),
+            "type_accuracy": metrics.mean([float(r.predicted_type == r.expected_type) for r in chosen
+                                           if r.expected_type]),
+            "sentence_accuracy": metrics.mean([float(r.sentence_right) for r in answerable
+                                               if r.sentence_right is not None]),
             "in_language": metrics.mean([float(r.in_language) for r in chosen if not r.abstained and r.answerable]),
             **metrics.abstention_scores([r.abstained for r in chosen], [r.answerable for r in chosen]),
             "latency_p50_ms": metrics.percentile(latencies, 50),
@@ -143,35 +142,6 @@ def evaluate_followups(pipeline: QAPipeline, followups: list[FollowUp]) -> dict[
             row.setdefault("pairs", []).append(1.0)
     return {group: {k: (len(v) if k == "pairs" else metrics.mean(v)) for k, v in row.items()}
             for group, row in outcome.items()}
-
-
-def calibrate(results: list[QuestionResult], max_false: float = MAX_FALSE_ABSTENTION) -> dict[str, dict[str, float]]:
-    """Per language, the evidence and coverage thresholds that abstain on the most unanswerable
-    questions while abstaining on at most ``max_false`` of the answerable ones (ties: the lower
-    thresholds). Each threshold lies halfway between two observed values."""
-    thresholds = {}
-    for language in GROUPS[1:]:
-        chosen = [r for r in results if r.language == language and not r.rule_abstained]
-        answerable = [r for r in chosen if r.answerable]
-        if not answerable:
-            continue
-        allowed = int(max_false * len(answerable))
-        cut_e, cut_c = np.array(_cuts([r.evidence for r in chosen])), np.array(_cuts([r.coverage for r in chosen]))
-        evidence = np.array([r.evidence for r in chosen])[:, None, None]
-        coverage = np.array([r.coverage for r in chosen])[:, None, None]
-        refused = (evidence < cut_e[None, :, None]) | (coverage < cut_c[None, None, :])
-        is_answerable = np.array([r.answerable for r in chosen])
-        false, caught = refused[is_answerable].sum(0), refused[~is_answerable].sum(0)
-        score = np.where(false <= allowed, caught, -1)  # the lowest thresholds win ties (argmax takes the first)
-        e, c = np.unravel_index(int(np.argmax(score)), score.shape)
-        thresholds[language] = {"evidence": round(float(cut_e[e]), 4), "coverage": round(float(cut_c[c]), 4)}
-    return thresholds
-
-
-def _cuts(values: list[float]) -> list[float]:
-    """Candidate thresholds: below everything, and halfway between neighbouring observed values."""
-    ordered = sorted(set(values))
-    return [ordered[0] - 0.01] + [(a + b) / 2 for a, b in zip(ordered, ordered[1:])] if ordered else [0.0]
 
 
 def format_table(rows: dict[str, dict[str, float | int | None]], columns: list[str]) -> str:

@@ -22,12 +22,19 @@ import numpy as np
 
 PREFIX_LENGTH = 5
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# Kyrgyz typed on a Russian keyboard has о у н for ө ү ң, and ё is often е: folded alike.
+_FOLDED = str.maketrans("өүңё", "оуне")
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased, with ө ү ң ё written as о у н е."""
+    return text.lower().translate(_FOLDED)
 
 
 def keyword_tokens(text: str, prefix: int = PREFIX_LENGTH) -> list[str]:
-    """Lower-cased word prefixes and whole numbers of ``text``."""
+    """Folded word prefixes and whole numbers of ``text``."""
     tokens = []
-    for token in _TOKEN.findall(text.lower()):
+    for token in _TOKEN.findall(fold(text)):
         if token[0].isdigit():
             tokens.append(token.replace(",", "."))
         elif len(token) >= 2:

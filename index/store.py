@@ -36,7 +36,7 @@ from index.keyword import KeywordIndex
 from index.records import ORIGINAL, BuildRecords, Record, VectorCache
 from qa.errors import QAError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: keyword tokens folded (ө ү ң ё as о у н е)
 DEFAULT_PERSIST_DIR = Path(".qa_index")
 DEFAULT_COLLECTION = "qa-index"
 COPY_PAGE = 1000

@@ -75,12 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--compare", action="store_true",
                     help="also run the baselines (bm25, dense, minilm) and show them side by side")
     ev.add_argument("--details", type=Path, help="write one JSON line per question (expected vs got)")
-    ev.add_argument("--calibrate", action="store_true",
-                    help="recompute the abstention thresholds for this embedder and save them")
+    ev.add_argument("--training", type=Path, help="training corpus the cross-validated models are fitted on "
+                    "(default eval/training/questions.jsonl)")
+    ev.add_argument("--no-transfer", action="store_true", help="skip the second document (eval/transfer)")
     ev.add_argument("--quiet", action="store_true", help="no progress bars")
     _llm_options(ev)
     ev.add_argument("--llm-questions", type=int, metavar="N",
                     help="send only N questions of each language, spread evenly over the set, to the model (default: all)")
+
+    train = sub.add_parser("train", help="fit the answer models on the training corpus and save them "
+                           "(needs the train extra)")
+    _common(train)
+    train.add_argument("--set", type=Path, help="training corpus (JSONL; default eval/training/questions.jsonl)")
+    train.add_argument("--out", type=Path, help="folder to save the models in (default: the package's own, or "
+                       "$QA_MODELS_DIR, where answering reads them)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
 
     bench = sub.add_parser("bench", help="speed, memory and scale benchmarks; writes eval/reports/")
     _common(bench)
@@ -236,6 +245,13 @@ def command_eval(args: argparse.Namespace) -> int:
     return run_eval_command(args, _location(args))
 
 
+def command_train(args: argparse.Namespace) -> int:
+    """Fit the answer models on the training corpus and save them for the embedder."""
+    from eval.learned import run_train_command
+
+    return run_train_command(args, _location(args))
+
+
 def command_bench(args: argparse.Namespace) -> int:
     """Run the benchmarks and write the report."""
     from eval.benchmark import run_benchmarks
@@ -251,8 +267,8 @@ def command_ui(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"index": command_index, "ask": command_ask, "eval": command_eval, "bench": command_bench,
-            "ui": command_ui}
+COMMANDS = {"index": command_index, "ask": command_ask, "eval": command_eval, "train": command_train,
+            "bench": command_bench, "ui": command_ui}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from qa.answer import FRAMES
+from qa.compose import FRAMES
 from qa.language import LANGUAGES
 from qa.result import Answer
 from qa.verify import NO_ANSWER, verify_reply

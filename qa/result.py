@@ -51,13 +51,20 @@ class Answer:
     generated: bool = False  # the text was written by a language model and passed verification (qa.generate)
     fallback_reason: str | None = None  # why a generated answer was not used ("code: detail"), else None
     model: str | None = None  # the language model asked, if any
+    confidence: float | None = None  # probability that the quoted sentences answer (qa.decide)
+    answer_type: str | None = None  # what kind of answer the question asks for (qa.understand)
+    why: tuple[str, ...] = ()  # an abstention: what weighed most against answering
 
     def to_dict(self) -> dict:
         """The documented JSON object."""
         data = {"id": self.id, "question": self.question, "language": self.language, "answer": self.answer,
                 "abstained": self.abstained, "evidence": round(self.evidence, 4), "coverage": round(self.coverage, 4),
                 "citations": [asdict(c) for c in self.citations], "generated": self.generated,
-                "fallback_reason": self.fallback_reason, "model": self.model}
+                "fallback_reason": self.fallback_reason, "model": self.model,
+                "confidence": None if self.confidence is None else round(self.confidence, 4),
+                "answer_type": self.answer_type}
+        if self.abstained:
+            data["why"] = list(self.why)
         if self.search_query is not None:
             data["search_query"] = self.search_query
         return data

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_chroma import Chroma
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index.embedders import IdentifiedEmbeddings
-from index.records import ORIGINAL, is_translation, original_id
+from index.records import ORIGINAL, TRANSLATION_MARK, is_translation, original_id
 from index.store import ActiveIndex
 from qa.catalog import PassageCatalog
 from qa.language import Language, detect_language
@@ -46,7 +47,6 @@ class SentenceHit:
     and its similarity to the question."""
 
     passage_id: str
-    text: str
     similarity: float
     sentence: int = 0
     variant: str = ORIGINAL
@@ -133,17 +133,15 @@ class HybridRetriever(BaseRetriever):
 
     def _dense(self, query_vector: np.ndarray, variants: list[str] | None) -> tuple[dict[str, float], list[SentenceHit]]:
         """Cosine similarity of the best passages (original or translation, whichever is closer),
-        mixing the passage as a whole with its best sentence; and the sentences found."""
+        mixing the passage as a whole with its best sentence; and the sentences found. Only ids and
+        distances come back from Chroma: texts and metadata are the catalog's (read once)."""
         n = min(CANDIDATES, len(self.catalog.ids))
         vector = query_vector.tolist()
         where = {"variant": {"$in": variants}} if variants else None
         whole: dict[str, float] = {}
-        found = self.index.passages.similarity_search_by_vector_with_relevance_scores(
-            vector, k=n * len(variants or [ORIGINAL]), filter=where)
-        for doc, distance in found:
-            self.catalog.remember(doc.id, doc.page_content, doc.metadata)
-            pid = original_id(doc.id)
-            whole[pid] = max(whole.get(pid, -1.0), 1.0 - float(distance))
+        for record, similarity in _nearest(self.index.passages, vector, n * len(variants or [ORIGINAL]), where):
+            pid = original_id(record)
+            whole[pid] = max(whole.get(pid, -1.0), similarity)
         sentences = self._sentence_hits(vector, 2 * n * len(variants or [ORIGINAL]), where)
         best_sentence: dict[str, float] = {}
         for hit in sentences:
@@ -156,10 +154,13 @@ class HybridRetriever(BaseRetriever):
         return mixed, sentences
 
     def _sentence_hits(self, vector: list[float], n: int, where: dict | None = None) -> list[SentenceHit]:
-        found = self.index.sentences.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
-        return [SentenceHit(doc.metadata["passage_id"], doc.page_content, 1.0 - float(d),
-                            int(doc.metadata.get("sentence", 0)), str(doc.metadata.get("variant", ORIGINAL)))
-                for doc, d in found]
+        """The nearest sentences: their passage, number and variant are in their ids ("PASSAGE:N[~LANG]")."""
+        hits = []
+        for record, similarity in _nearest(self.index.sentences, vector, n, where):
+            sentence, _, variant = record.partition(TRANSLATION_MARK)
+            pid, _, number = sentence.rpartition(":")
+            hits.append(SentenceHit(pid, similarity, int(number), variant or ORIGINAL))
+        return hits
 
     def _sentences_of(self, top: list["Scored"], query_vector: np.ndarray, seen: list[SentenceHit],
                       variants: list[str] | None) -> list[SentenceHit]:
@@ -184,3 +185,9 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         vector = self.embeddings.embed_query_array(query)
         return self.to_documents(self.rank(query, vector, detect_language(query), self.k).passages)
+
+
+def _nearest(store: Chroma, vector: list[float], k: int, where: dict | None) -> list[tuple[str, float]]:
+    """Ids and cosine similarities of the ``k`` records nearest ``vector`` (no texts, no metadata)."""
+    found = store._collection.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
+    return [(record, 1.0 - float(distance)) for record, distance in zip(found["ids"][0], found["distances"][0])]

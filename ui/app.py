@@ -14,6 +14,7 @@ import gradio as gr
 
 from index.embedders import DEFAULT_EMBEDDER
 from index.store import StoreLocation
+from qa.decide import confidence_word
 from qa.errors import QAError
 from qa.followup import complete_followup
 from qa.generate import Generator
@@ -199,6 +200,8 @@ def _reply_text(answer: Answer, badge: bool = False) -> str:
     note = f"*Question in {names[answer.language]}"
     if answer.search_query:
         note += f" · read as a follow-up: “{answer.search_query}”"
+    if answer.confidence is not None:
+        note += f" · {confidence_word(answer.confidence, answer.abstained)} (confidence {answer.confidence:.0%})"
     if answer.abstained:
         note += " · the closest passages are shown as related"
     original = "" if answer.generated else original_quotes_html(answer)
