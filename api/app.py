@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from api.guard import DEFAULT_MAX_BODY, DEFAULT_RATE_LIMIT, APIError, BodyLimit, RateLimiter, check_key, error_response
@@ -50,7 +51,7 @@ class APISettings:
 
 def create_app(service: ChatService, settings: APISettings) -> FastAPI:
     """The API's routes and error handlers over ``service`` (whose pipeline is a LivePipeline)."""
-    app = FastAPI(title="Ask the article", description=DESCRIPTION, version="1")
+    app = FastAPIOffline(title="Ask the article", description=DESCRIPTION, version="1")  # /docs without a CDN
     app.add_middleware(BodyLimit, max_bytes=settings.max_body)
     limiter, live = RateLimiter(settings.rate_limit), service.pipeline
     _error_handlers(app)

@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--sizes", default="1000,10000,100000", help="synthetic corpus sizes for the scale test")
     bench.add_argument("--out", type=Path, default=Path("eval/reports"), help="report folder")
+    bench.add_argument("--only", choices=["all", "api"], default="all",
+                       help="api: only the load on qa serve (one process, two replicas), put into the existing report")
 
     ui = sub.add_parser("ui", help="serve the chat UI")
     _common(ui)

@@ -84,21 +84,22 @@ class LivePipeline:
             search_query: str | None = None) -> Answer:
         """``QAPipeline.ask`` on the served build; asked once more on the new build if the index
         changed under the question; IndexUnavailable if there is no build to answer from."""
-        for attempt in (1, 2):
-            pipeline = self._serving()
-            try:
-                answer = pipeline.ask(question, k=k, frame=frame, search_query=search_query)
-            except QAError:
-                raise
-            except Exception as error:  # noqa: BLE001  (Chroma's errors for a dropped build come in many types)
-                if attempt == 1 and self.check():
-                    log.info("the index changed under a question (%s); asking the new build", type(error).__name__)
-                    continue
-                log.exception("reading the index failed")
-                raise IndexUnavailable("the index could not be read; please try again") from error
-            self._answered.build = _build_of(pipeline)
-            return answer
-        raise AssertionError("unreachable")
+        return self._ask(question, k, frame, search_query, may_retry=True)
+
+    def _ask(self, question: str, k: int, frame: str | None, search_query: str | None, may_retry: bool) -> Answer:
+        pipeline = self._serving()
+        try:
+            answer = pipeline.ask(question, k=k, frame=frame, search_query=search_query)
+        except QAError:
+            raise
+        except Exception as error:  # noqa: BLE001  (Chroma's errors for a dropped build come in many types)
+            if may_retry and self.check():
+                log.info("the index changed under a question (%s); asking the new build", type(error).__name__)
+                return self._ask(question, k, frame, search_query, may_retry=False)
+            log.exception("reading the index failed")
+            raise IndexUnavailable("the index could not be read; please try again") from error
+        self._answered.build = _build_of(pipeline)
+        return answer
 
     def check(self) -> bool:
         """Reopen the index if its pointer names another build than the one served (or none is

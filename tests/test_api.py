@@ -167,6 +167,10 @@ def test_models_health_and_openapi(api, client):
     status, body = curl(api + "openapi.json")
     assert status == 200 and {"/v1/chat/completions", "/v1/models", "/api/ask", "/api/health"} <= set(
         json.loads(body)["paths"])
+    status, page = curl(api + "docs")
+    scripts = re.findall(r"""(?:src|href)=["']([^"']+)""", page) + re.findall(r"""url: *["']([^"']+)""", page)
+    assert status == 200 and "swagger" in page.lower() and scripts
+    assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))]  # nothing from a CDN
 
 
 def test_the_chat_ui_is_served_at_the_root(api, reference):
