@@ -39,9 +39,8 @@ class APISettings:
     rate_limit: int = DEFAULT_RATE_LIMIT
 
     @classmethod
-    def from_args(cls, args: object) -> "APISettings":
-        """From ``max_body`` and ``rate_limit`` on ``args``; the key from QA_API_KEY only."""
-        max_body, rate_limit = int(getattr(args, "max_body")), int(getattr(args, "rate_limit"))
+    def checked(cls, max_body: int, rate_limit: int) -> "APISettings":
+        """The limits, checked; the key from QA_API_KEY only (a command line is visible to ``ps``)."""
         if max_body < 1024:
             raise QAError("--max-body must be at least 1024 bytes")
         if rate_limit < 0:

@@ -274,7 +274,7 @@ def command_serve(args: argparse.Namespace) -> int:
     """Serve the API until interrupted."""
     from api.app import APISettings, serve
 
-    serve(_location(args), args.embedder, args.host, args.port, APISettings.from_args(args),
+    serve(_location(args), args.embedder, args.host, args.port, APISettings.checked(args.max_body, args.rate_limit),
           generator=_generator(args), refresh=args.refresh, ui=args.ui)
     return 0
 

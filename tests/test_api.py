@@ -158,6 +158,16 @@ def test_openai_client_errors(api, client):
     assert too_large.value.status_code == 413
 
 
+@pytest.mark.parametrize("option, message", [
+    (["--refresh", "0"], "--refresh must be more than 0 seconds"),
+    (["--max-body", "10"], "--max-body must be at least 1024 bytes"),
+    (["--rate-limit", "-1"], "--rate-limit must be 0 (no limit) or more"),
+])
+def test_bad_serve_options_are_one_line(index_dir, option, message):
+    result = run_qa("serve", "--persist-dir", str(index_dir), *option)
+    assert result.returncode == 2 and result.stderr == f"qa: error: {message}\n"
+
+
 def test_models_health_and_openapi(api, client):
     assert [model.id for model in client.models.list()] == [MODEL_ID]
     status, body = curl(api + "api/health")
