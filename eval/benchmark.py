@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -24,17 +25,19 @@ from tqdm import tqdm
 
 from eval import metrics
 from eval.dataset import load_questions
-from eval.load import USERS, run_load
+from eval.load import API_CLIENTS, API_SECONDS, USERS, run_api_load, run_load
 from eval.report import Config, compare_row, run_baselines, run_config
 from eval.run import GROUPS, format_table, summarize
 from eval.scale import base_sentences, measure_size
-from eval.servers import free_port, index_args, measured_ask, start_chroma, start_ui, stop
+from eval.servers import free_port, index_args, measured_ask, start_chroma, start_serve, start_ui, stop
 from index.corpus import default_document
 from index.embedders import get_embedder
 from index.store import IndexStore, StoreLocation
 from qa.pipeline import QAPipeline
 
 COLD_RUNS = 3
+REPLICAS = (1, 2)
+API_HEADING = f"## Load: {API_CLIENTS} concurrent clients through `qa serve`'s OpenAI-compatible API"
 COLD_QUESTION = "Кытай Кыргызстанга канча инвестиция салды?"
 WARM_QUESTIONS = 60
 SCALE_QUERIES = 50
@@ -138,6 +141,47 @@ def bench_load(location: StoreLocation, embedder: str) -> dict:
         stop(process)
 
 
+def bench_api(scratch: Path, embedder: str) -> dict[str, dict]:
+    """``API_CLIENTS`` clients for ``API_SECONDS`` against one ``qa serve`` and against two replicas
+    sharing one Chroma server (the clients alternate between them, as a round-robin proxy would)."""
+    questions = [q.question for q in load_questions() if q.answerable]
+    rows = {}
+    with chroma_server(scratch / "api-chroma") as url:
+        location = StoreLocation(chroma_url=url)
+        IndexStore(location, get_embedder(embedder)).build([default_document()], progress=False)
+        for count in REPLICAS:
+            replicas = []
+            try:
+                for _ in range(count):
+                    replicas.append(start_serve([*index_args(location, embedder), "--rate-limit", "0"]))
+                rows[f"{count} process" if count == 1 else f"{count} replicas"] = run_api_load(
+                    [u for _, u in replicas], questions)
+            finally:
+                for process, _ in replicas:
+                    stop(process)
+    return rows
+
+
+def api_section(rows: dict[str, dict]) -> str:
+    """The report's section on the API under load."""
+    return "\n".join([
+        API_HEADING, "",
+        f"Each client posts `/v1/chat/completions` question after question for {API_SECONDS:.0f} s (answerable "
+        "questions of the evaluation set, extractive answers); the replicas share one `chroma run` and all run on "
+        "this machine; an error is anything but a 200 with content and citations.", "",
+        format_table(rows, ["replicas", "users", "requests", "errors", "p50_ms", "p95_ms", "requests_per_s"]), ""])
+
+
+def replace_section(report: str, section: str) -> str:
+    """``report`` with its API load section replaced by ``section`` (added before the plots if absent)."""
+    heading = re.escape(API_HEADING)
+    if re.search(f"^{heading}$", report, re.MULTILINE):
+        return re.sub(rf"^{heading}\n.*?(?=^## |^!\[|\Z)", lambda _: section + "\n", report,
+                      flags=re.MULTILINE | re.DOTALL)
+    plots = report.find("\n![")
+    return report + "\n" + section if plots < 0 else report[:plots + 1] + section + "\n" + report[plots + 1:]
+
+
 def bench_mode(location: StoreLocation, embedder: str, sizes: list[int]) -> dict:
     """Everything measured for one way of storing the index (embedded folder or Chroma server)."""
     build = bench_build(location, embedder)
@@ -158,7 +202,10 @@ def run_benchmarks(args: argparse.Namespace, location: StoreLocation) -> int:
     """The ``qa bench`` command: both storage modes, quality and baselines; tables and a report."""
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only == "api":
+        return run_api_benchmark(args)
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as scratch:
+        api = bench_api(Path(scratch), args.embedder)
         embedded = StoreLocation(Path(scratch) / "embedded")
         results = {"embedded": bench_mode(embedded, args.embedder, sizes)}
         with chroma_server(Path(scratch) / "chroma") as url:
@@ -194,9 +241,22 @@ def run_benchmarks(args: argparse.Namespace, location: StoreLocation) -> int:
         f"## Load: {USERS} simultaneous users through the UI's API", "",
         format_table({mode: r["load"] for mode, r in results.items()},
                      ["users", "requests", "errors", "p50_ms", "p95_ms", "requests_per_s"]), "",
+        api_section(api),
         *[f"![{name}]({name})" for name in pictures], "",
     ])
     (args.out / "benchmark.md").write_text(report, encoding="utf-8")
     print(report)
     print(f"report written to {args.out / 'benchmark.md'}", file=sys.stderr)
+    return 0
+
+
+def run_api_benchmark(args: argparse.Namespace) -> int:
+    """``qa bench --only api``: the API load rows, printed and put into the existing report in place."""
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as scratch:
+        section = api_section(bench_api(Path(scratch), args.embedder))
+    path = args.out / "benchmark.md"
+    report = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark report\n"
+    path.write_text(replace_section(report, section), encoding="utf-8")
+    print(section)
+    print(f"API load section written to {path}", file=sys.stderr)
     return 0

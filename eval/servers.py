@@ -47,18 +47,30 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen:
     return process
 
 
-def start_ui(args: list[str], env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """``qa ui`` with ``args`` (index options) on a free port; returns the process and its URL."""
+def start_qa(command: str, args: list[str], env: dict | None = None, ready: str = "") -> tuple[subprocess.Popen, str]:
+    """``qa COMMAND`` (ui or serve) with ``args`` on a free loopback port, once ``ready`` (a path)
+    answers; returns the process and its URL."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ui", "--port", str(port), *args], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "qa.cli", command, "--port", str(port), *args], cwd=ROOT,
                                env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_http(url, process)
+        wait_for_http(url + ready, process)
     except (RuntimeError, TimeoutError):
         stop(process)
         raise
     return process, url
+
+
+def start_ui(args: list[str], env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """``qa ui`` with ``args`` (index options) on a free port; returns the process and its URL."""
+    return start_qa("ui", args, env)
+
+
+def start_serve(args: list[str], env: dict | None = None, ready: str = "api/health") -> tuple[subprocess.Popen, str]:
+    """``qa serve`` with ``args``, once its index is loaded (``ready="docs"``: once it listens);
+    returns the process and its URL."""
+    return start_qa("serve", args, env, ready)
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -95,13 +95,32 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--sizes", default="1000,10000,100000", help="synthetic corpus sizes for the scale test")
     bench.add_argument("--out", type=Path, default=Path("eval/reports"), help="report folder")
+    bench.add_argument("--only", choices=["all", "api"], default="all",
+                       help="api: only the load on qa serve (one process, two replicas), put into the existing report")
 
     ui = sub.add_parser("ui", help="serve the chat UI")
     _common(ui)
-    ui.add_argument("--host", default="127.0.0.1")
-    ui.add_argument("--port", type=int, default=7860)
+    _serving_options(ui, 7860)
     _llm_options(ui)
+
+    serve = sub.add_parser("serve", help="serve the OpenAI-compatible and REST API (key in $QA_API_KEY)")
+    _common(serve)
+    _serving_options(serve, 8800)
+    serve.add_argument("--max-body", type=int, default=os.environ.get("QA_API_MAX_BODY", "65536"),
+                       help="largest request body in bytes (default 65536, or $QA_API_MAX_BODY)")
+    serve.add_argument("--rate-limit", type=int, default=os.environ.get("QA_API_RATE_LIMIT", "120"),
+                       help="requests a minute per client, 0 for no limit (default 120, or $QA_API_RATE_LIMIT)")
+    serve.add_argument("--ui", action="store_true", help="also serve the chat UI at /")
+    _llm_options(serve)
     return parser
+
+
+def _serving_options(parser: argparse.ArgumentParser, port: int) -> None:
+    """Where a server listens, and how often it looks for a rebuilt index."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--refresh", type=float, default=os.environ.get("QA_REFRESH", "5"),
+                        help="seconds between checks for a rebuilt index (default 5, or $QA_REFRESH)")
 
 
 def _generator(args: argparse.Namespace):
@@ -263,12 +282,21 @@ def command_ui(args: argparse.Namespace) -> int:
     """Serve the chat UI until interrupted."""
     from ui.app import serve
 
-    serve(_location(args), args.embedder, args.host, args.port, generator=_generator(args))
+    serve(_location(args), args.embedder, args.host, args.port, generator=_generator(args), refresh=args.refresh)
+    return 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    """Serve the API until interrupted."""
+    from api.app import APISettings, serve
+
+    serve(_location(args), args.embedder, args.host, args.port, APISettings.checked(args.max_body, args.rate_limit),
+          generator=_generator(args), refresh=args.refresh, ui=args.ui)
     return 0
 
 
 COMMANDS = {"index": command_index, "ask": command_ask, "eval": command_eval, "train": command_train,
-            "bench": command_bench, "ui": command_ui}
+            "bench": command_bench, "ui": command_ui, "serve": command_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ def models_dir() -> Path:
     return Path(os.environ.get("QA_MODELS_DIR") or SHIPPED_MODELS)
 
 
-FEATURES_VERSION = 1  # bump when a feature changes: models fitted on other features are refused
+FEATURES_VERSION = 2  # bump when a feature changes: models fitted on other features are refused
 ANSWER_TYPES = ("quantity", "money", "date", "list", "reason", "entity", "place", "description", "yesno")
 
 

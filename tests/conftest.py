@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,11 +67,11 @@ def ui_server(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
         stop(process)
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real Chroma server with the article indexed into it; yields its URL."""
+@contextmanager
+def indexed_chroma(folder: Path) -> Iterator[str]:
+    """A real Chroma server keeping its data in ``folder``, the article indexed into it; yields its URL."""
     port = free_port()
-    process = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
+    process = start_chroma(folder, port)
     url = f"http://127.0.0.1:{port}"
     try:
         result = run_qa("index", "--chroma-url", url, "--quiet")
@@ -77,6 +79,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server with the article indexed into it; yields its URL."""
+    with indexed_chroma(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,16 @@ import subprocess
 import sys
 import threading
 
+import openai
 import pytest
 from conftest import ARTIFACTS, message_text, run_qa
 from gradio_client import Client
 from playwright.sync_api import expect
 
+from api.openai_format import MODEL_ID
 from eval.dataset import DEFAULT_SET
 from eval.llm_server import small_model_path, start_llama_server
-from eval.servers import free_port, start_ui, stop, wait_for_http
+from eval.servers import free_port, start_serve, start_ui, stop, wait_for_http
 from qa.generate import Generator, LLMSettings, build_messages, prompt_passages
 from qa.result import Answer
 from qa.verify import reason_code, verify_reply
@@ -178,6 +180,23 @@ def test_the_chat_endpoint_labels_a_generated_or_quoted_answer(llm_ui):
     else:
         assert "Quoted from the article · the generated answer was not used: " in reply
     assert answer["model"] == "gemma-3-270m" and (answer["fallback_reason"] is None) == answer["generated"]
+
+
+def test_qa_serve_serves_the_checked_answer_to_openai_clients(index_dir, llm_url):
+    quoted, _ = _ask(index_dir, QUESTIONS["en"])
+    process, url = start_serve(["--persist-dir", str(index_dir), "--llm-url", llm_url])
+    try:
+        reply = openai.OpenAI(base_url=url + "v1", api_key="-", max_retries=0).chat.completions.create(
+            model=MODEL_ID, messages=[{"role": "user", "content": QUESTIONS["en"]}])
+    finally:
+        stop(process)
+    answer = reply.model_extra["qa"]
+    assert answer["model"] == "gemma-3-270m" and reply.model_extra["citations"] == quoted["citations"]
+    assert reply.choices[0].message.content.startswith(answer["answer"])
+    if answer["generated"]:
+        assert answer["fallback_reason"] is None and verify_reply(answer["answer"], _passages(quoted), "en").ok
+    else:
+        assert reason_code(answer["fallback_reason"]) and answer["answer"] == quoted["answer"]
 
 
 @pytest.mark.browser

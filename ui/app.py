@@ -18,6 +18,7 @@ from qa.decide import confidence_word
 from qa.errors import QAError
 from qa.followup import complete_followup
 from qa.generate import Generator
+from qa.live import DEFAULT_REFRESH, LivePipeline
 from qa.pipeline import DEFAULT_K, QAPipeline
 from qa.result import Answer
 from ui.feedback import DEFAULT_FEEDBACK_FILE, record_feedback
@@ -63,9 +64,9 @@ class Conversation:
 
 
 class ChatService:
-    """The pipeline behind the UI: loaded once per process, one question at a time."""
+    """The pipeline behind the UI and the API: loaded once per process, one question at a time."""
 
-    def __init__(self, pipeline: QAPipeline, feedback_file: Path = DEFAULT_FEEDBACK_FILE,
+    def __init__(self, pipeline: QAPipeline | LivePipeline, feedback_file: Path = DEFAULT_FEEDBACK_FILE,
                  generator: Generator | None = None) -> None:
         self.pipeline = pipeline
         self.feedback_file = feedback_file
@@ -79,11 +80,16 @@ class ChatService:
         with self._lock:
             return self.pipeline.ask(question, k=int(k), frame=frame, search_query=search)
 
+    def final_answer(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str | None = None
+                     ) -> Answer:
+        """The answer as served: generated and verified when a model server is configured, else quoted."""
+        answer = self.ask(question, k, frame, previous)
+        return self.generator.answer(answer, frame) if self.generator else answer
+
     def api_ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str = "") -> dict:
         """The JSON answer for API clients; a bad question gives {"error": "…"}."""
         try:
-            answer = self.ask(question, k, frame, previous or None)
-            return (self.generator.answer(answer, frame) if self.generator else answer).to_dict()
+            return self.final_answer(question, k, frame, previous or None).to_dict()
         except QAError as problem:
             return {"error": str(problem)}
 
@@ -267,15 +273,21 @@ def launch_kwargs() -> dict:
     }
 
 
-def open_service(location: StoreLocation, embedder: str = DEFAULT_EMBEDDER,
-                 generator: Generator | None = None) -> ChatService:
-    """Load the pipeline (building the index first if it is missing)."""
-    return ChatService(QAPipeline.open(location, embedder), generator=generator)
+def open_service(location: StoreLocation, embedder: str = DEFAULT_EMBEDDER, generator: Generator | None = None,
+                 refresh: float = DEFAULT_REFRESH, required: bool = True) -> ChatService:
+    """Load the pipeline (building the default index first if it is missing); it follows rebuilds of
+    the index, checking its pointer every ``refresh`` seconds. Not ``required``: start without one."""
+    return ChatService(LivePipeline(location, embedder, refresh).start(required), generator=generator)
 
 
-def serve(location: StoreLocation, embedder: str, host: str, port: int, generator: Generator | None = None) -> None:
+def build_queued_app(service: ChatService) -> gr.Blocks:
+    """The page with its queue: 8 answers in flight, 256 waiting."""
+    return build_app(service).queue(default_concurrency_limit=8, max_size=256)
+
+
+def serve(location: StoreLocation, embedder: str, host: str, port: int, generator: Generator | None = None,
+          refresh: float = DEFAULT_REFRESH) -> None:
     """Serve the UI until interrupted; with ``generator``, answers are generated and verified."""
-    app = build_app(open_service(location, embedder, generator))
-    app.queue(default_concurrency_limit=8, max_size=256)
+    app = build_queued_app(open_service(location, embedder, generator, refresh))
     print(f"chat UI on http://{host}:{port}", flush=True)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=False, **launch_kwargs())
