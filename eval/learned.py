@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from eval import metrics
 from eval.dataset import TRAINING_SET, EvalQuestion, load_questions
 from eval.run import QuestionResult, record, refused
 from index.records import is_translation
@@ -105,9 +104,8 @@ def example(item: Asked) -> Example:
 
 def fit_on(pipeline: QAPipeline, items: list[Asked], info: dict) -> Models:
     """Models fitted on ``items``."""
-    def judge(i: int, models: Models, kind: AnswerType) -> tuple[Decision, bool]:
-        outcome = pipeline.answer(usable[i].analysis, models, kind)
-        return outcome.decision, metrics.answer_has_facts(outcome.answer.answer, usable[i].question.answer_facts)
+    def judge(i: int, models: Models, kind: AnswerType) -> Decision:
+        return pipeline.answer(usable[i].analysis, models, kind).decision
 
     usable = [item for item in items if item.analysis is not None]
     return fit([example(item) for item in usable], judge, info)

@@ -59,7 +59,11 @@ def record(question: EvalQuestion, outcome: Outcome, latency_ms: float, texts: l
     """The result of one question from what the pipeline did (``gold``: its gold sentence ids)."""
     answer = outcome.answer
     cited = [c.text for c in answer.citations]
-    rels = tuple(metrics.relevances(cited, question.anchors)) if question.answerable else ()
+    if question.anchors or not gold:
+        rels = tuple(metrics.relevances(cited, question.anchors)) if question.answerable else ()
+    else:  # labelled by sentence ids: a passage is relevant when it holds one of them
+        passages = {sentence.split(":")[0] for sentence in gold}
+        rels = tuple(int(c.passage_id in passages) for c in answer.citations) if question.answerable else ()
     quoted = [c for c in answer.citations if c.quote]
     in_language = bool(quoted) and all(c.language == question.language or c.quote_translation for c in quoted)
     best = outcome.selection.best

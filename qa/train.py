@@ -39,8 +39,8 @@ class Example:
     group: str
 
 
-# (example index, models, held-out answer type) -> (decision features, whether the answer is right)
-Judge = Callable[[int, Models, AnswerType], tuple[Decision, bool]]
+# (example index, models, held-out answer type) -> the decision, with the features it read
+Judge = Callable[[int, Models, AnswerType], Decision]
 
 
 def _logistic(C: float = 1.0, max_iter: int = 300):
@@ -116,17 +116,15 @@ def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray,
 
 def fit(examples: Sequence[Example], judge: Judge, info: dict, folds: int = INNER_FOLDS) -> Models:
     """All three models and the threshold from ``examples``; ``judge`` runs selection and the
-    decision features for one example with given models (the pipeline's own steps)."""
+    decision features for one example with given models (the pipeline's own steps). The
+    answerability model learns whether the top passages hold a sentence that answers."""
     types = held_out_types(examples, folds)
     ranker = fit_ranker(examples, types)
     never = Linear(np.zeros(len(DECISION_FEATURES)), 0.0)  # with threshold -inf: always answers
     provisional = Models(fit_answer_type(examples), ranker, never, float("-inf"), info)
-    features, right = [], []
-    for i, kind in enumerate(types):
-        decision, correct = judge(i, provisional, kind)
-        features.append(decision.features)
-        right.append(examples[i].answerable and correct)
-    X, y = np.stack(features), np.array(right, dtype=int)
+    X = np.stack([judge(i, provisional, kind).features for i, kind in enumerate(types)])
+    # what the probability is of: the top passages hold a sentence that answers the question
+    y = np.array([e.answerable and bool(e.gold.any()) for e in examples], dtype=int)
     model = _logistic(1.0).fit(X, y)
     answerability = Linear(model.coef_[0].astype(np.float64), float(model.intercept_[0]))
     fold = held_out([e.group for e in examples], folds)

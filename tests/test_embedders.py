@@ -1,5 +1,7 @@
 """Both embedding backends, with real models and no network."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -50,3 +52,9 @@ def test_index_records_its_embedder_and_refuses_another(tmp_path, article):
     assert answer.citations
     with pytest.raises(QAError, match="built with sentence-transformers"):
         QAPipeline.open(location, "e5", build_if_missing=False)
+
+
+def test_e5_threads_wait_passively_unless_told_otherwise():
+    """Spinning OpenMP waiters on a shared 2-core machine made an embedding 100× slower (qa/threads.py)."""
+    get_embedder("e5")
+    assert os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE"
