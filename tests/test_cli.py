@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import run_qa
 
 
@@ -26,10 +28,18 @@ def test_ask_json_has_the_documented_shape(index_dir):
     assert data["citations"][0]["quote"] in data["citations"][0]["text"]
 
 
+@pytest.mark.xfail(strict=True, reason="known regression of the learned ranker (issue 13): it quotes the sentence "
+                   "after the 4,34 billion one (scores 1.62 against 1.57)")
+def test_the_total_investment_is_quoted(index_dir):
+    result = run_qa("ask", "Кытай канча инвестиция салды?", "--json", "--persist-dir", str(index_dir))
+    assert "4,34" in json.loads(result.stdout)["answer"]
+
+
 def test_batch_copies_ids_and_reports_bad_lines(index_dir, tmp_path):
     batch = tmp_path / "questions.jsonl"
     batch.write_text("\n".join([
-        json.dumps({"id": "a", "question": "Кытай канча инвестиция салды?"}, ensure_ascii=False),
+        json.dumps({"id": "a", "question": "2013-жылдан бери Кытай Кыргызстанга канча инвестиция салды?"},
+                   ensure_ascii=False),
         "{not json",
         json.dumps({"id": 7, "question": "Сколько китайских компаний работало в 2019 году?"}, ensure_ascii=False),
         json.dumps({"id": "empty", "question": "   "}),
