@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 import qa  # noqa: F401  (offline switches)
+from eval.dataset import TRAINING_SET
 from eval.servers import free_port, start_chroma, start_ui, stop
 from index.corpus import Document, default_document
 from index.embedders import get_embedder
@@ -41,6 +42,14 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, article: Document) -> Pa
     folder = tmp_path_factory.mktemp("index") / "qa_index"
     IndexStore(StoreLocation(folder), get_embedder("e5")).build([article], progress=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def small_training(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every 12th question of the training corpus (all styles): quick, real fitting and cross-validation."""
+    path = tmp_path_factory.mktemp("training") / "training.jsonl"
+    path.write_text("\n".join(TRAINING_SET.read_text(encoding="utf-8").splitlines()[::12]), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

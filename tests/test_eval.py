@@ -7,7 +7,7 @@ import pytest
 from conftest import run_qa
 
 from eval import metrics
-from eval.dataset import DEFAULT_SET, FOLLOWUP_SET, TRAINING_SET, load_followups, load_questions, missing_anchors
+from eval.dataset import DEFAULT_SET, FOLLOWUP_SET, load_followups, load_questions, missing_anchors
 from qa.errors import QAError
 
 
@@ -67,16 +67,14 @@ def test_a_malformed_set_is_reported_with_its_line(tmp_path):
         load_questions(bad)
 
 
-def test_qa_eval_end_to_end_on_a_small_set(index_dir, tmp_path):
+def test_qa_eval_end_to_end_on_a_small_set(index_dir, small_training, tmp_path):
     rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]
     small = [r for r in rows if r["fact"] in ("total-investment", "workers", "no-plov")]
     subset = tmp_path / "small.jsonl"
     subset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in small), encoding="utf-8")
-    training = tmp_path / "training.jsonl"  # every 12th training question: a quick, real cross-validation
-    training.write_text("\n".join(TRAINING_SET.read_text(encoding="utf-8").splitlines()[::12]), encoding="utf-8")
     details = tmp_path / "details.jsonl"
-    result = run_qa("eval", "--set", str(subset), "--training", str(training), "--json", "--details", str(details),
-                    "--quiet", "--persist-dir", str(index_dir))
+    result = run_qa("eval", "--set", str(subset), "--training", str(small_training), "--json", "--details",
+                    str(details), "--quiet", "--persist-dir", str(index_dir))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     summary = report["hybrid · e5"]

@@ -74,11 +74,9 @@ def test_threshold_refuses_at_most_three_percent_of_answerable():
     assert (probabilities[~answerable] < threshold).sum() > 10
 
 
-def test_qa_train_fits_models_that_answering_reads(tmp_path, index_dir):
-    training = tmp_path / "training.jsonl"  # a slice of the corpus: every style, quick to fit
-    training.write_text("\n".join(TRAINING_SET.read_text(encoding="utf-8").splitlines()[::10]), encoding="utf-8")
+def test_qa_train_fits_models_that_answering_reads(tmp_path, index_dir, small_training):
     out = tmp_path / "models"
-    result = run_qa("train", "--set", str(training), "--out", str(out), "--quiet", "--persist-dir", str(index_dir))
+    result = run_qa("train", "--set", str(small_training), "--out", str(out), "--quiet", "--persist-dir", str(index_dir))
     assert result.returncode == 0, result.stderr
     [saved] = list(out.glob("*.npz"))
     models = Models.load(saved)

@@ -233,14 +233,15 @@ def test_in_the_browser_the_draft_streams_can_be_stopped_and_the_quote_stays(bro
         context.close()
 
 
-def test_qa_eval_reports_pass_rate_reasons_and_latency_per_language(index_dir, llm_url, tmp_path):
+def test_qa_eval_reports_pass_rate_reasons_and_latency_per_language(index_dir, llm_url, small_training,
+                                                                     tmp_path):
     rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]
     subset = tmp_path / "small.jsonl"
     subset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows
                               if r["fact"] in ("workers", "no-plov")), encoding="utf-8")
     details = tmp_path / "details.jsonl"
-    result = run_qa("eval", "--set", str(subset), "--json", "--quiet", "--details", str(details),
-                    "--persist-dir", str(index_dir), "--llm-url", llm_url, "--llm-questions", "2")
+    result = run_qa("eval", "--set", str(subset), "--training", str(small_training), "--json", "--quiet", "--details",
+                    str(details), "--persist-dir", str(index_dir), "--llm-url", llm_url, "--llm-questions", "2")
     assert result.returncode == 0, result.stderr
     generated = json.loads(result.stdout)["generated"]
     records = [r for r in map(json.loads, details.read_text(encoding="utf-8").splitlines()) if r.get("step")]
