@@ -52,8 +52,8 @@ def test_the_ui_server_makes_no_outbound_connection(index_dir):
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", process)
-        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict("Кытай канча инвестиция салды?", 5,
-                                                                          "auto", "", api_name="/ask")
+        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict(
+            "2013-жылдан бери Кытай канча инвестиция салды?", 5, "auto", "", api_name="/ask")
         assert "4,34" in answer["answer"]
     finally:
         stop(process)
