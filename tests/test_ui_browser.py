@@ -54,7 +54,7 @@ def test_answer_in_the_askers_language_sources_original_and_show_in_article(page
 
 
 def test_abstention_reads_as_such_with_related_passages(page):
-    reply = ask(page, "Which team won the football World Cup?")
+    reply = ask(page, "How many Chinese tourists visited Issyk-Kul in 2021?")  # the football one: a strict xfail
     assert "The article does not say" in reply
     expect(page.locator("#qa-sources h3")).to_contain_text("Related passages")
 
