@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from eval.dataset import TRAINING_SET, EvalQuestion, load_questions
+from eval.languages import fit_on as fit_language_on
+from eval.languages import training_texts
+from eval.dataset import MESSAGE_SET, TRAINING_SET, EvalQuestion, Message, load_messages, load_questions
 from eval.run import QuestionResult, record, refused
 from index.records import is_translation
 from index.store import StoreLocation
@@ -23,9 +25,10 @@ from qa.errors import QAError
 from qa.followup import complete_followup
 from qa.models import Models, models_path
 from qa.pipeline import Analysis, QAPipeline
+from qa.reading import language_model_path
 from qa.select import passage_sentences
-from qa.train import Example, fit
-from qa.understand import AnswerType
+from qa.train import Example, IntentExample, fit
+from qa.understand import AnswerType, Intent, intent_of
 
 FOLDS = 5
 ANALYSIS_K = 10  # passages retrieved per question (nDCG@10 needs ten)
@@ -53,6 +56,42 @@ class Asked:
     def fold(self) -> int:
         """Its outer cross-validation fold."""
         return zlib.crc32(self.group.encode()) % FOLDS
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A message that is no question about the content, as the pipeline reads it (None: refused,
+    e.g. taken for another language)."""
+
+    message: Message
+    analysis: Analysis | None
+
+    @property
+    def fold(self) -> int:
+        """Its outer cross-validation fold (by its group: paraphrases and translations together)."""
+        return zlib.crc32(f"message:{self.message.group}".encode()) % FOLDS
+
+
+def hear_all(pipeline: QAPipeline, messages: list[Message], progress: bool = True) -> list[Heard]:
+    """Read every message as the pipeline reads a question."""
+    heard = []
+    for m in tqdm(messages, desc="reading messages", unit="message", disable=not progress, leave=False):
+        try:
+            heard.append(Heard(m, pipeline.analyse(m.text, k=ANALYSIS_K, qid=m.id)))
+        except QAError:
+            heard.append(Heard(m, None))
+    return heard
+
+
+def intent_example(item: Heard) -> IntentExample:
+    """What the intent model is fitted on for one message."""
+    return IntentExample(item.analysis.intent_features(), item.message.label, item.message.group)
+
+
+def predicted_intents(items: list[Heard], models: Models) -> dict[str, Intent | None]:
+    """Each message's predicted intent (None: refused before it was understood)."""
+    return {h.message.id: intent_of(h.analysis.intent_features(), models.intent) if h.analysis else None
+            for h in items}
 
 
 def sentence_table(pipeline: QAPipeline) -> dict[str, str]:
@@ -98,31 +137,37 @@ def answer_one(pipeline: QAPipeline, item: Asked, models: Models | None, texts: 
 def example(item: Asked) -> Example:
     """What the models are fitted on for one question."""
     gold = np.array([f"{c.passage_id}:{c.sentence}" in item.gold for c in item.analysis.candidates])
-    return Example(item.analysis.question.type_features(), item.question.answer_type or "description",
-                   item.analysis.candidates, gold, item.question.answerable, item.group)
+    return Example(item.analysis.question.type_features(), item.analysis.intent_features(),
+                   item.question.answer_type or "description",
+                   item.analysis.candidates, gold, item.question.answerable, item.group, item.question.intent)
 
 
-def fit_on(pipeline: QAPipeline, items: list[Asked], info: dict) -> Models:
-    """Models fitted on ``items``."""
+def fit_on(pipeline: QAPipeline, items: list[Asked], messages: list[Heard], info: dict) -> Models:
+    """Models fitted on ``items`` (and, for the intent, ``messages``)."""
     def judge(i: int, models: Models, kind: AnswerType) -> Decision:
-        return pipeline.answer(usable[i].analysis, models, kind).decision
+        return pipeline.answer(usable[i].analysis, models, kind, as_question=True).decision
 
     usable = [item for item in items if item.analysis is not None]
-    return fit([example(item) for item in usable], judge, info)
+    return fit([example(item) for item in usable], [intent_example(h) for h in messages if h.analysis], judge, info)
 
 
 def cross_validated(pipeline: QAPipeline, training: list[Asked], checked: list[list[Asked]], k: int = 5,
-                    texts: list[str] | None = None, progress: bool = True) -> list[list[QuestionResult]]:
+                    texts: list[str] | None = None, progress: bool = True, messages: list[Heard] = ()
+                    ) -> tuple[list[list[QuestionResult]], dict[str, Intent | None]]:
     """Each question of each list in ``checked`` answered by models fitted on the training
-    questions of the other folds' facts."""
+    questions of the other folds' facts (and the training messages of the other folds' groups);
+    and each training message's intent as predicted by those models."""
     texts = texts if texts is not None else list(pipeline.retriever.catalog.all_texts())
     results: list[dict[str, QuestionResult]] = [{} for _ in checked]
+    intents: dict[str, Intent | None] = {}
     for fold in tqdm(range(FOLDS), desc="cross-validating", unit="fold", disable=not progress, leave=False):
-        models = fit_on(pipeline, [item for item in training if item.fold != fold], {"fold": fold})
+        models = fit_on(pipeline, [item for item in training if item.fold != fold],
+                        [h for h in messages if h.fold != fold], {"fold": fold})
         for out, items in zip(results, checked):
             out.update({item.question.id: answer_one(pipeline, item, models, texts, k)
                         for item in items if item.fold == fold})
-    return [[out[item.question.id] for item in items] for out, items in zip(results, checked)]
+        intents.update(predicted_intents([h for h in messages if h.fold == fold], models))
+    return [[out[item.question.id] for item in items] for out, items in zip(results, checked)], intents
 
 
 def answered_with(pipeline: QAPipeline, items: list[Asked], models: Models | None = None, k: int = 5,
@@ -136,15 +181,20 @@ def run_train_command(args: argparse.Namespace, location: StoreLocation) -> int:
     """The ``qa train`` command: fit the answer models on the whole training corpus and save them
     for the embedder (its cross-validated figures are ``qa eval``'s)."""
     path = args.set or TRAINING_SET
-    pipeline = QAPipeline.open(location, args.embedder, answer_models=False)
+    language_target = language_model_path(args.out)
+    fit_language_on(training_texts()).save(language_target)  # read by the pipeline: fitted first
+    pipeline = QAPipeline.open(location, args.embedder, answer_models=False, models_folder=args.out)
     questions = load_questions(path)
     items = ask_all(pipeline, questions, not args.quiet)
+    messages = hear_all(pipeline, load_messages(args.messages or MESSAGE_SET), not args.quiet)
     identity = pipeline.embeddings.identity
-    models = fit_on(pipeline, items, {"embedder": identity, "training_set": path.name,
-                                      "fitted": time.strftime("%Y-%m-%d")})
+    models = fit_on(pipeline, items, messages, {"embedder": identity, "training_set": path.name,
+                                                "fitted": time.strftime("%Y-%m-%d")})
     target = models_path(identity, args.out)
     models.save(target)
     answerable = sum(q.answerable for q in questions)
-    print(f"fitted on {len(questions)} questions ({answerable} answerable, {len(questions) - answerable} not); "
+    print(f"language model fitted on the training texts; saved to {language_target}")
+    print(f"fitted on {len(questions)} questions ({answerable} answerable, {len(questions) - answerable} not) and "
+          f"{sum(h.analysis is not None for h in messages)} other messages; "
           f"abstention threshold {models.threshold:.3f}; saved to {target}")
     return 0

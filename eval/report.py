@@ -9,10 +9,13 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from eval.dataset import DEFAULT_SET, TRAINING_SET, TRANSFER_DOCUMENT, TRANSFER_SET, load_followups, load_questions, \
-    missing_anchors
+from eval.dataset import DEFAULT_SET, MESSAGE_EVAL_SET, MESSAGE_SET, TRAINING_SET, TRANSFER_DOCUMENT, TRANSFER_SET, \
+    TYPED_SET, load_followups, load_messages, load_questions, missing_anchors
 from eval.generated import GENERATED_COLUMNS, reason_columns, reasons_table, run_generated, summarize_generated
-from eval.learned import FOLDS, answered_with, ask_all, cross_validated
+from eval.intents import INTENT_COLUMNS, MESSAGE_COLUMNS, answer_messages, cross_validated_intents, \
+    summarize_messages
+from eval.languages import LANGUAGE_COLUMNS, language_table
+from eval.learned import FOLDS, answered_with, ask_all, cross_validated, hear_all
 from eval.run import GROUPS, QuestionResult, evaluate, evaluate_followups, format_table, summarize
 from index.embedders import get_embedder
 from index.sources import load_document
@@ -22,7 +25,7 @@ from qa.pipeline import QAPipeline
 
 QUALITY_COLUMNS = ["questions", "hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "in_language",
                    "abstain_precision", "abstain_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
-STYLE_COLUMNS = ["questions", "hit@5", "type_accuracy", "sentence_accuracy", "answer_accuracy", "abstain_recall",
+STYLE_COLUMNS = ["questions", "hit@5", "as_question", "type_accuracy", "sentence_accuracy", "answer_accuracy", "abstain_recall",
                  "false_abstention"]
 ABSTENTION_COLUMNS = ["answer_accuracy", "abstain_precision", "abstain_recall", "false_abstention"]
 COMPARE_COLUMNS = ["hit@1", "hit@5", "mrr", "ndcg@10", "answer_accuracy", "abstain_recall", "false_abstention",
@@ -101,8 +104,15 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
     for qid, anchor in missing_anchors(questions, "\n".join(texts))[:5]:
         print(f"warning: {qid}: anchor {anchor!r} is in no passage of the index", file=sys.stderr)
     asked, asked_training = ask_all(pipeline, questions, progress), ask_all(pipeline, training, progress)
-    results, training_results = cross_validated(pipeline, asked_training, [asked, asked_training], args.k, texts,
-                                                progress)
+    everything = args.set is None  # the default sets: the typed questions and the messages too
+    asked_typed = ask_all(pipeline, load_questions(TYPED_SET), progress) if everything else []
+    heard = hear_all(pipeline, load_messages(MESSAGE_SET), progress)
+    (results, training_results, typed_results), intents = cross_validated(
+        pipeline, asked_training, [asked, asked_training, asked_typed], args.k, texts, progress, heard)
+    messages = answer_messages(pipeline, hear_all(pipeline, load_messages(MESSAGE_EVAL_SET), progress)) \
+        if everything else []
+    trained_messages = cross_validated_intents(heard, intents)
+    languages = language_table(pipeline.reader) if everything else {}
     shipped = answered_with(pipeline, asked, k=args.k, texts=texts)
     transfer = run_transfer(primary.embedder, args.k, progress) if args.set is None and not args.no_transfer else []
     followups = evaluate_followups(pipeline, load_followups()) if args.set is None else {}
@@ -119,13 +129,17 @@ def run_eval_command(args: argparse.Namespace, location: StoreLocation) -> int:
             summaries[f"generated · {generator.model}"] = generated
     if args.details:
         with args.details.open("w", encoding="utf-8") as out:  # cross-validated decisions
-            for name, chosen in (("evaluation", results), ("training", training_results), ("transfer", transfer)):
+            for name, chosen in (("evaluation", results), ("training", training_results), ("typed", typed_results),
+                                 ("transfer", transfer), ("messages", messages), ("training-messages", trained_messages)):
                 for result in chosen:
                     out.write(json.dumps({"set": name, **result.to_dict()}, ensure_ascii=False) + "\n")
             for record in generated_results:  # then what the model said, marked as such
                 out.write(json.dumps({"step": "generated", **record.to_dict()}, ensure_ascii=False) + "\n")
     report = {**summaries, "styles": styles, "training-by-language": summarize(training_results, args.k),
               "shipped-models": summarize(shipped, args.k),
+              "training-messages": summarize_messages(trained_messages),
+              **({"languages": languages, "typed": summarize(typed_results, args.k, by="style"), "messages": summarize_messages(messages),
+                  "messages-by-language": summarize_messages(messages, by="language")} if everything else {}),
               **({"transfer": summarize(transfer, args.k, by="style")} if transfer else {}),
               **({"follow-ups": followups} if followups else {}), **({"generated": generated} if generated else {})}
     if args.json:
@@ -147,6 +161,23 @@ def print_report(report: dict, primary: Config, questions: int, training: int, k
     print(format_table(report["styles"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS]))
     print("\n## Training corpus by language (cross-validated)\n")
     print(format_table(report["training-by-language"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS]))
+    if "languages" in report:
+        print("\n## Language of the question by style: cross-validated by fact on the training texts (with their "
+              "typed variants, marked *), on the held-out questions and messages by the learned step and by the rule "
+              "it replaced\n")
+        print(format_table(report["languages"], LANGUAGE_COLUMNS))
+    if "typed" in report:
+        print("\n## Typed as people type: Kyrgyz in Latin letters, mixed Russian–Kyrgyz (eval/data/typed.jsonl; "
+              "cross-validated by fact)\n")
+        print(format_table(report["typed"], [c.replace("hit@5", f"hit@{k}") for c in STYLE_COLUMNS + ["in_language"]]))
+    print("\n## Intent of the training messages (small talk, off-topic, whole document; cross-validated by group)\n")
+    print(format_table(report["training-messages"], INTENT_COLUMNS))
+    if "messages" in report:
+        print("\n## Held-out messages (eval/data/intents.jsonl, never fitted on; shipped models): recognised = right "
+              "intent, reply in the asker's language, cited only when about the document\n")
+        print(format_table(report["messages"], MESSAGE_COLUMNS))
+        print()
+        print(format_table(report["messages-by-language"], MESSAGE_COLUMNS))
     print("\n## Evaluation set with the shipped models (fitted on the whole training corpus, which asks about the "
           "same article: in-sample by fact, for comparison only)\n")
     print(format_table(report["shipped-models"], ABSTENTION_COLUMNS))

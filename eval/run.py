@@ -43,6 +43,9 @@ class QuestionResult:
     sentence_right: bool | None = None  # the best sentence is a gold one (None: no gold sentences known)
     confidence: float = 0.0
     why: tuple[str, ...] = ()  # an abstention: what weighed most against answering
+    intent: str = "question"  # what the intent step took the question for
+    language_reason: str = ""  # which language the question was read in, and why (qa.reading)
+    read_as: str = ""  # the Cyrillic reading of a Latin-typed Kyrgyz question
 
     @property
     def rank(self) -> int | None:
@@ -77,7 +80,8 @@ def record(question: EvalQuestion, outcome: Outcome, latency_ms: float, texts: l
         tuple(f"{c.section} ¶{c.paragraph}" for c in answer.citations[:k]), answer.coverage, question.fact,
         in_language, question.style, question.answer_type, outcome.kind.name, chosen,
         (chosen in gold) if gold and question.answerable else None, outcome.decision.probability,
-        outcome.decision.why)
+        outcome.decision.why, outcome.intent.name if outcome.intent else "question",
+        f"{answer.language}: {outcome.reading.reason}" if outcome.reading else "", answer.read_as or "")
 
 
 def refused(question: EvalQuestion, reason: str, latency_ms: float) -> QuestionResult:
@@ -124,6 +128,7 @@ def summarize(results: list[QuestionResult], k: int = 5, by: str = "language") -
             "sentence_accuracy": metrics.mean([float(r.sentence_right) for r in answerable
                                                if r.sentence_right is not None]),
             "in_language": metrics.mean([float(r.in_language) for r in chosen if not r.abstained and r.answerable]),
+            "as_question": metrics.mean([float(r.intent == "question") for r in chosen]),
             **metrics.abstention_scores([r.abstained for r in chosen], [r.answerable for r in chosen]),
             "latency_p50_ms": metrics.percentile(latencies, 50),
             "latency_p95_ms": metrics.percentile(latencies, 95),

@@ -16,7 +16,12 @@ KEYWORDS_LABELS: dict[str, Language] = {"Негизги сөздөр": "ky", "К
                                         "Keywords": "en"}
 ABSTRACT_TITLES: dict[Language, str] = {"ky": "Аннотация", "ru": "Аннотация", "en": "Abstract"}
 _KEYWORDS = re.compile(rf"^({'|'.join(KEYWORDS_LABELS)})\s*:")
-KNOWN_TITLES = {"Киришүү", "Корутунду", "Введение", "Заключение", "Introduction", "Conclusion", "Кириш"}
+# What the sections that open and close an article are titled, in the three languages.
+SECTION_ROLES = {"abstract": ("Аннотация", "Abstract", "Резюме"),
+                 "introduction": ("Киришүү", "Кириш", "Введение", "Introduction"),
+                 "conclusion": ("Корутунду", "Жыйынтык", "Заключение", "Выводы", "Conclusion", "Conclusions",
+                                "Concluding remarks", "Summary")}
+KNOWN_TITLES = {title for role in ("introduction", "conclusion") for title in SECTION_ROLES[role]}
 _TITLE = re.compile(r"^(?P<title>[^.!?]{3,130}?)\.\s+(?=\S)")
 # Kyrgyz and Russian finite verbs end like this; a title is a noun phrase and does not.
 _VERB_ENDING = re.compile(r"(?:ган|ген|кан|кен|гон|кон|гөн|көн|т|ды|ди|ду|дү|ты|ти|ту|тү|ат|ет|от|өт|уу|чы|"
@@ -45,6 +50,16 @@ def standalone_headings(paragraphs: list[str]) -> frozenset[int]:
     """Short paragraphs without closing punctuation followed by more text: headings of plain text."""
     return frozenset(i for i, text in enumerate(paragraphs[:-1])
                      if len(text) <= 80 and not re.search(r"[.!?:;,]$", text) and not text.startswith("•"))
+
+
+def section_role(title: str) -> str | None:
+    """"abstract", "introduction" or "conclusion" for a section titled as one ("Корутунду",
+    "5. Conclusions"), else None."""
+    words = title.strip(" .:#").casefold()
+    for role, titles in SECTION_ROLES.items():
+        if any(words == t.casefold() or words.endswith(" " + t.casefold()) for t in titles):
+            return role
+    return None
 
 
 def section_title(paragraph: str) -> str | None:

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", type=Path, help="training corpus (JSONL; default eval/training/questions.jsonl)")
     train.add_argument("--out", type=Path, help="folder to save the models in (default: the package's own, or "
                        "$QA_MODELS_DIR, where answering reads them)")
+    train.add_argument("--messages", type=Path, help="small-talk, off-topic and whole-document messages for the "
+                       "intent model (JSONL; default eval/training/intents.jsonl)")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
     bench = sub.add_parser("bench", help="speed, memory and scale benchmarks; writes eval/reports/")

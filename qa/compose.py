@@ -42,15 +42,24 @@ FRAMES: dict[str, dict[str, str]] = {
     "en": {"source": "According to the article", "source_in": "According to {doc}",
            "translated": ", in our translation",
            "abstract": "The English abstract says: “{quote}” [{n}]",
-           "abstain": "The article does not say. The closest passages are shown as related."},
+           "abstain": "The article does not say. The closest passages are shown as related.",
+           "summary": "What the document is about, in its abstract", "aim": "The document's aim, as it states it",
+           "method": "How the research was done, as the document states it",
+           "conclusion": "The points of the document's conclusion"},
     "ru": {"source": "Согласно статье", "source_in": "Согласно документу {doc}",
            "translated": ", в нашем переводе",
            "abstract": "В русской аннотации: «{quote}» [{n}]",
-           "abstain": "В статье об этом не говорится. Ближайшие фрагменты показаны как связанные."},
+           "abstain": "В статье об этом не говорится. Ближайшие фрагменты показаны как связанные.",
+           "summary": "О чём документ — в его аннотации", "aim": "Цель документа, как он её формулирует",
+           "method": "Как проведено исследование, по словам документа",
+           "conclusion": "Положения заключения документа"},
     "ky": {"source": "Макалага ылайык", "source_in": "{doc} документине ылайык",
            "translated": ", биздин котормодо",
            "abstract": "Аннотацияда: «{quote}» [{n}]",
-           "abstain": "Макалада бул тууралуу айтылган эмес. Эң жакын үзүндүлөр тиешелүү катары көрсөтүлдү."},
+           "abstain": "Макалада бул тууралуу айтылган эмес. Эң жакын үзүндүлөр тиешелүү катары көрсөтүлдү.",
+           "summary": "Документ эмне жөнүндө — анын аннотациясында", "aim": "Документтин максаты, өзү айткандай",
+           "method": "Изилдөө кантип жүргүзүлгөнү, документте айтылгандай",
+           "conclusion": "Документтин корутундусундагы жоболор"},
 }
 
 
@@ -184,10 +193,11 @@ def _clean_item(text: str) -> str:
 
 def frame_answer(frame: Language, question: str, kind: AnswerType, excerpts: list[Excerpt],
                  by_id: dict[str, Citation], catalog: PassageCatalog, extra: Citation | None = None,
-                 article: str = DEFAULT_ARTICLE.name) -> str:
+                 article: str = DEFAULT_ARTICLE.name, part: str | None = None) -> str:
     """The answer text in the frame's language: where it comes from (marked when it is our
     translation), then the quote with its [n], or a list, one item a line; a number first when
-    the question asks for one (``kind``)."""
+    the question asks for one (``kind``). A question about the document's ``part`` (summary, aim,
+    method, conclusion) opens with what is quoted; a conclusion's points are listed one a line."""
     words = FRAMES[frame]
     opening, closing = QUOTE_MARKS[frame]
     first = by_id[excerpts[0].passage_id]
@@ -195,15 +205,17 @@ def frame_answer(frame: Language, question: str, kind: AnswerType, excerpts: lis
     marker = words["translated"] if any(e.translation for e in excerpts) else ""
     head = f"{source} ({_where(first, catalog, frame)}){marker}"
     items = [(by_id[e.passage_id].n, line) for e in excerpts for line in _ITEM_BREAK.split(e.shown)]
-    listed = [(n, line) for n, line in items if _ITEM.match(line)]
+    listed = items if part == "conclusion" else [(n, line) for n, line in items if _ITEM.match(line)]
+    if part:
+        head = f"{words[part]}. {head}"
     if len(listed) >= 2:
-        intro = [f"{opening}{line}{closing} [{n}]" for n, line in items if not _ITEM.match(line)]
+        intro = [f"{opening}{line}{closing} [{n}]" for n, line in items if (n, line) not in listed]
         lines = [f"{i}. {_clean_item(line)} [{n}]" for i, (n, line) in enumerate(listed, start=1)]
         text = f"{head}: " + " ".join(intro) + "\n" + "\n".join(lines)
     else:
         quotes = " ".join(f"{opening}{e.shown}{closing} [{by_id[e.passage_id].n}]" for e in excerpts)
         text = f"{head}: {quotes}"
-        lead = lead_number(kind.numeric, question, excerpts[0].shown)
+        lead = None if part else lead_number(kind.numeric, question, excerpts[0].shown)
         if lead:
             text = f"{lead} [{first.n}]. {text}"
     if extra is not None:

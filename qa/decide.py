@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.coverage import absent_specifics
-from qa.models import ANSWER_TYPES, Linear
+from qa.models import ANSWER_TYPES, Network
 from qa.select import KINDS, Selection, kind_flags
 from qa.understand import AnswerType, Question
 
@@ -70,13 +70,16 @@ def decision_features(question: Question, kind: AnswerType, selection: Selection
                      math.log1p(words) / 4.0])
 
 
-def decide(features: np.ndarray, model: Linear, threshold: float, means: list[float] | None = None) -> Decision:
+def decide(features: np.ndarray, model: Network, threshold: float, means: list[float] | None = None) -> Decision:
     """Answer or abstain; ``means`` (the features' averages in training) name what weighed most
-    against answering."""
+    against answering: the features whose replacement by their average would raise the
+    probability most."""
     probability = float(model.probability(features))
     abstain = probability < threshold
     why: tuple[str, ...] = ()
     if abstain and means is not None:
-        contributions = model.weights * (features - np.asarray(means))
-        why = tuple(DECISION_FEATURES[i] for i in np.argsort(contributions)[:2] if contributions[i] < 0)
+        replaced = np.tile(features, (len(features), 1))
+        np.fill_diagonal(replaced, means)
+        gains = model.probability(replaced) - probability
+        why = tuple(DECISION_FEATURES[i] for i in np.argsort(-gains)[:2] if gains[i] > 0)
     return Decision(probability, abstain, why, features)

@@ -101,6 +101,16 @@ class LivePipeline:
         self._answered.build = _build_of(pipeline)
         return answer
 
+    def suggest(self, answer: Answer, asked: set[str] = frozenset()) -> tuple[str, ...]:
+        """``QAPipeline.suggest`` on the served build (none when the build cannot be read)."""
+        try:
+            return self._serving().suggest(answer, asked)
+        except QAError:
+            return ()
+        except Exception:  # noqa: BLE001  (suggestions never fail a turn: a dropped build suggests nothing)
+            log.exception("suggesting follow-up questions failed")
+            return ()
+
     def check(self) -> bool:
         """Reopen the index if its pointer names another build than the one served (or none is
         served); True if another build is served now."""

@@ -23,8 +23,13 @@ def models_dir() -> Path:
     return Path(os.environ.get("QA_MODELS_DIR") or SHIPPED_MODELS)
 
 
-FEATURES_VERSION = 2  # bump when a feature changes: models fitted on other features are refused
+FEATURES_VERSION = 5  # bump when a feature changes: models fitted on other features are refused
 ANSWER_TYPES = ("quantity", "money", "date", "list", "reason", "entity", "place", "description", "yesno")
+# What a message is (its intent, and for some intents which part of it): a question about the content, a
+# question about the document as a whole, small talk, or nothing to do with the document.
+INTENT_LABELS = ("question", "off_topic", "document:summary", "document:aim", "document:method",
+                 "document:conclusion", "smalltalk:greeting", "smalltalk:thanks", "smalltalk:farewell",
+                 "smalltalk:help")
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,33 @@ class Linear:
 
 
 @dataclass(frozen=True)
-class Models:
-    """Everything fitted: answer type, sentence ranker, answerability and its threshold."""
+class Network:
+    """A small neural network of one hidden layer (ReLU) on standardised features: the probability
+    of each row. It sees interactions a linear model cannot (a name missing matters more when the
+    similarity is middling)."""
 
+    mean: np.ndarray  # (features,)
+    scale: np.ndarray  # (features,)
+    hidden_weights: np.ndarray  # (features, hidden)
+    hidden_bias: np.ndarray  # (hidden,)
+    out_weights: np.ndarray  # (hidden,)
+    out_bias: float
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """Probability of each row."""
+        hidden = np.maximum(0.0, ((features - self.mean) / self.scale) @ self.hidden_weights + self.hidden_bias)
+        return 1.0 / (1.0 + np.exp(-(hidden @ self.out_weights + self.out_bias)))
+
+
+@dataclass(frozen=True)
+class Models:
+    """Everything fitted: intent, answer type, sentence ranker, answerability (a small network) and
+    its threshold."""
+
+    intent: Softmax
     answer_type: Softmax
     ranker: Linear
-    answerability: Linear
+    answerability: Network
     threshold: float  # answer when the probability is at least this
     info: dict  # embedder, features version, what it was fitted on
 
@@ -72,10 +98,15 @@ class Models:
         """Write the weights (npz, with ``info`` as JSON inside)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
-            np.savez_compressed(out, type_w=self.answer_type.weights.astype(np.float32),
+            np.savez_compressed(out, intent_w=self.intent.weights.astype(np.float32),
+                                intent_b=self.intent.bias.astype(np.float32),
+                                type_w=self.answer_type.weights.astype(np.float32),
                                 type_b=self.answer_type.bias.astype(np.float32),
                                 rank_w=self.ranker.weights, rank_b=np.array([self.ranker.bias]),
-                                ok_w=self.answerability.weights, ok_b=np.array([self.answerability.bias]),
+                                ok_mean=self.answerability.mean, ok_scale=self.answerability.scale,
+                                ok_hidden_w=self.answerability.hidden_weights,
+                                ok_hidden_b=self.answerability.hidden_bias, ok_out_w=self.answerability.out_weights,
+                                ok_out_b=np.array([self.answerability.out_bias]),
                                 threshold=np.array([self.threshold]),
                                 info=np.array(json.dumps({**self.info, "features": FEATURES_VERSION})))
 
@@ -85,9 +116,11 @@ class Models:
         try:
             with np.load(path) as data:
                 info = json.loads(str(data["info"]))
-                models = cls(Softmax(data["type_w"].astype(np.float32), data["type_b"].astype(np.float32)),
+                models = cls(Softmax(data["intent_w"].astype(np.float32), data["intent_b"].astype(np.float32)),
+                             Softmax(data["type_w"].astype(np.float32), data["type_b"].astype(np.float32)),
                              Linear(data["rank_w"], float(data["rank_b"][0])),
-                             Linear(data["ok_w"], float(data["ok_b"][0])), float(data["threshold"][0]), info)
+                             Network(data["ok_mean"], data["ok_scale"], data["ok_hidden_w"], data["ok_hidden_b"],
+                                     data["ok_out_w"], float(data["ok_out_b"][0])), float(data["threshold"][0]), info)
         except (OSError, KeyError, ValueError) as error:
             raise QAError(f"cannot read the answer models {path}: run 'qa train'") from error
         if info.get("features") != FEATURES_VERSION:

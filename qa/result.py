@@ -54,6 +54,9 @@ class Answer:
     confidence: float | None = None  # probability that the quoted sentences answer (qa.decide)
     answer_type: str | None = None  # what kind of answer the question asks for (qa.understand)
     why: tuple[str, ...] = ()  # an abstention: what weighed most against answering
+    intent: str = "question"  # question | document | smalltalk | off_topic (qa.understand)
+    suggestions: tuple[str, ...] = ()  # follow-up questions in the asker's language, checked to be answered
+    read_as: str | None = None  # the question as read, when it was transliterated (Latin-typed Kyrgyz)
 
     def to_dict(self) -> dict:
         """The documented JSON object."""
@@ -62,9 +65,11 @@ class Answer:
                 "citations": [asdict(c) for c in self.citations], "generated": self.generated,
                 "fallback_reason": self.fallback_reason, "model": self.model,
                 "confidence": None if self.confidence is None else round(self.confidence, 4),
-                "answer_type": self.answer_type}
+                "answer_type": self.answer_type, "intent": self.intent, "suggestions": list(self.suggestions)}
         if self.abstained:
             data["why"] = list(self.why)
+        if self.read_as is not None:
+            data["read_as"] = self.read_as
         if self.search_query is not None:
             data["search_query"] = self.search_query
         return data

@@ -170,6 +170,16 @@ class HybridRetriever(BaseRetriever):
         covered = {h.passage_id for h in seen}
         if ids <= covered:
             return [h for h in seen if h.passage_id in ids]
+        return self._sentences_within(ids, query_vector, variants)
+
+    def sentences_within(self, passage_ids: set[str], query_vector: np.ndarray,
+                         language: Language | None) -> list[SentenceHit]:
+        """Every sentence of the given passages (originals and ``language``'s translations), most
+        similar to the query first."""
+        return self._sentences_within(passage_ids, query_vector, self.variants(language)) if passage_ids else []
+
+    def _sentences_within(self, ids: set[str], query_vector: np.ndarray,
+                          variants: list[str] | None) -> list[SentenceHit]:
         where: dict = {"passage_id": {"$in": sorted(ids)}}
         if variants:
             where = {"$and": [where, {"variant": {"$in": variants}}]}

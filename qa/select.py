@@ -155,24 +155,26 @@ def select(found: list[Candidate], kind: AnswerType, ranker: Linear, catalog: Pa
     scores = ranker.scores(ranker_features(found, kind))
     order = np.argsort(-scores, kind="stable")
     ranked = [found[i] for i in order]
-    return Selection(ranked, scores[order], widen(ranked[0], kind.name, catalog))
+    best = ranked[0]
+    return Selection(ranked, scores[order], widen(best.passage_id, best.sentence, kind.name, catalog))
 
 
-def widen(best: Candidate, answer_type: str, catalog: PassageCatalog) -> dict[str, list[int]]:
-    """Which sentences answer, by passage: the chosen one; for a list, every item of the list it
-    belongs to; for a reason, the sentences of its passage that carry it on ("Анткени …", "Also …")."""
-    chosen = {best.passage_id: [best.sentence]}
+def widen(passage_id: str, sentence: int, answer_type: str, catalog: PassageCatalog) -> dict[str, list[int]]:
+    """Which sentences answer, by passage: the chosen one (``sentence`` of ``passage_id``); for a
+    list, every item of the list it belongs to; for a reason, the sentences of its passage that
+    carry it on ("Анткени …", "Also …")."""
+    chosen = {passage_id: [sentence]}
     if answer_type not in ("list", "reason"):
         return chosen
-    sentences = _section_sentences(catalog, best.passage_id)
-    at = next((i for i, (pid, n, _) in enumerate(sentences) if (pid, n) == (best.passage_id, best.sentence)), None)
+    sentences = _section_sentences(catalog, passage_id)
+    at = next((i for i, (pid, n, _) in enumerate(sentences) if (pid, n) == (passage_id, sentence)), None)
     if at is None:
         return chosen
     run = _list_run(sentences, at) if answer_type == "list" else None
     if run is None:
         run = [sentences[at]]
         for following in sentences[at + 1:at + MAX_PROSE_SENTENCES]:
-            if following[0] != best.passage_id or not (answer_type == "reason" and len(run) == 1 or
+            if following[0] != passage_id or not (answer_type == "reason" and len(run) == 1 or
                                                        _CONTINUES.match(following[2])):
                 break
             run.append(following)

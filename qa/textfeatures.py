@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,7 +19,7 @@ NGRAM_SIZES = (2, 3, 4)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def _hashed(items: list[str], buckets: int) -> np.ndarray:
+def hashed(items: list[str], buckets: int) -> np.ndarray:
     """Counts of ``items`` hashed into ``buckets``, unit length."""
     vector = np.zeros(buckets, dtype=np.float32)
     for item in items:
@@ -27,20 +28,21 @@ def _hashed(items: list[str], buckets: int) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-def ngram_vector(text: str, buckets: int = NGRAM_BUCKETS) -> np.ndarray:
-    """Hashed counts of the character 2–4-grams of each folded word (with word boundaries), unit
-    length: a typo or a missing ө changes a few of them, not the whole."""
+def ngram_vector(text: str, buckets: int = NGRAM_BUCKETS, normal: Callable[[str], str] = fold) -> np.ndarray:
+    """Hashed counts of the character 2–4-grams of each word of ``normal(text)`` (folded unless
+    told otherwise; with word boundaries), unit length: a typo or a missing ө changes a few of
+    them, not the whole."""
     grams = []
-    for word in _WORD.findall(fold(text)):
+    for word in _WORD.findall(normal(text)):
         padded = f"<{word}>"
         grams += [padded[i:i + size] for size in NGRAM_SIZES for i in range(max(1, len(padded) - size + 1))]
-    return _hashed(grams, buckets)
+    return hashed(grams, buckets)
 
 
 def word_vector(text: str, buckets: int = WORD_BUCKETS) -> np.ndarray:
     """Hashed counts of the folded words and word pairs ("how many", "канча жыл"), unit length."""
     words = _WORD.findall(fold(text))
-    return _hashed(words + [f"{a} {b}" for a, b in zip(words, words[1:])], buckets)
+    return hashed(words + [f"{a} {b}" for a, b in zip(words, words[1:])], buckets)
 
 
 # What kind of quantity a number is: a year, a sum of money, a span of time, a share, a list item's

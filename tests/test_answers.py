@@ -65,17 +65,31 @@ def test_english_abstract_shown_too_when_the_answer_is_not_translated(tmp_path):
 
 
 @pytest.mark.parametrize("question, message", [
-    ("Как приготовить плов?", "В статье об этом не говорится"),
-    pytest.param("Which team won the football World Cup?", "The article does not say", marks=pytest.mark.xfail(
-        strict=True, reason="known regression of the learned answerability (issue 13): at 3% false abstentions "
-                            "it catches 23% of unanswerable questions; this one gets probability 0.40")),
+    ("How much did China invest in Kyrgyzstan in 2010?", "The article does not say"),
+    pytest.param("How many Chinese tourists visited Issyk-Kul in 2021?", "The article does not say",
+                 marks=pytest.mark.xfail(strict=True, reason="known weakness of the learned answerability (issue 13): "
+                                         "the visits sentence is quoted though place, year and tourists are missing")),
+    pytest.param("Кто посол Китая в Кыргызстане?", "В статье об этом не говорится", marks=pytest.mark.xfail(
+        strict=True, reason="known weakness of the learned answerability (issue 13): a question whose specific word "
+        "is a common noun the article never uses ('посол') gets a confident quote about China and Kyrgyzstan")),
     ("2010-жылы Кытай Кыргызстанга канча инвестиция салган?", "Макалада бул тууралуу айтылган эмес"),
 ])
 def test_abstains_when_the_article_does_not_say(pipeline, question, message):
     answer = pipeline.ask(question)
-    assert answer.abstained
+    assert answer.abstained and answer.intent == "question"
     assert answer.answer.startswith(message)
     assert answer.citations and all(c.quote is None for c in answer.citations)
+
+
+@pytest.mark.parametrize("question, language", [
+    ("Как приготовить плов?", "ru"), ("Which team won the football World Cup?", "en"),
+    ("Эртең Бишкекте аба ырайы кандай болот?", "ky"),
+])
+def test_off_topic_questions_get_a_polite_reply_not_an_abstention_frame(pipeline, question, language):
+    answer = pipeline.ask(question)
+    assert answer.intent == "off_topic" and answer.language == language and answer.abstained
+    assert not answer.citations and answer.why == ("off_topic",)
+    assert not answer.answer.startswith(("The article does not say", "В статье об этом", "Макалада бул"))
 
 
 @pytest.mark.parametrize("kind, question, text, lead", [

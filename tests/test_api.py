@@ -24,7 +24,7 @@ QUESTIONS = {
     "ru": "Сколько китайских компаний работало в Кыргызстане в 2019 году?",
     "en": "What stake does Zijin Mining hold in Altynken?",
 }
-UNANSWERABLE = "Как приготовить плов?"
+UNANSWERABLE = "Сколько Китай инвестировал в Кыргызстан в 2010 году?"  # close to the topic: the related passages come
 FIRST, FOLLOW_UP = "How much has China invested in Kyrgyzstan since 2013?", "And in 2020?"
 
 

@@ -89,9 +89,15 @@ def test_qa_eval_end_to_end_on_a_small_set(index_dir, small_training, tmp_path):
     lines = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
     evaluation = [line for line in lines if line["set"] == "evaluation"]
     assert len(evaluation) == 9 and {"question", "expected_anchors", "answer", "rank", "predicted_type",
-                                     "chosen_sentence", "confidence", "why"} <= set(evaluation[0])
-    assert all(0.0 <= line["confidence"] <= 1.0 for line in lines)
-    assert all(line["why"] == [] for line in lines if not line["abstained"])
+                                     "chosen_sentence", "confidence", "why", "language_reason"} <= set(evaluation[0])
+    for line in evaluation:  # the language chosen, and by which evidence
+        assert line["language_reason"].startswith(f"{line['language']}: ") and "letters" in line["language_reason"]
+    questions = [line for line in lines if "confidence" in line]
+    messages = [line for line in lines if line["set"] in ("messages", "training-messages")]
+    assert len(questions) + len(messages) == len(lines) and messages  # nothing else is written
+    assert all(0.0 <= line["confidence"] <= 1.0 for line in questions)
+    assert all(line["why"] == [] for line in questions if not line["abstained"])
+    assert all({"label", "predicted", "recognised"} <= set(line) for line in messages)
 
 
 def test_benchmark_writes_its_report_and_plots(tmp_path):

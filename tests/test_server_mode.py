@@ -28,7 +28,7 @@ def test_same_answers_as_embedded(chroma_server, index_dir):
         assert [c["passage_id"] for c in server["citations"]] == [c["passage_id"] for c in embedded["citations"]]
 
 
-def test_eval_and_batch_run_against_the_server(chroma_server, tmp_path):
+def test_eval_and_batch_run_against_the_server(chroma_server, small_training, tmp_path):
     batch = tmp_path / "b.jsonl"
     batch.write_text(json.dumps({"id": 1, "question": QUESTIONS[0]}, ensure_ascii=False), encoding="utf-8")
     result = run_qa("ask", "--batch", str(batch), "--json", "--chroma-url", chroma_server)
@@ -36,7 +36,8 @@ def test_eval_and_batch_run_against_the_server(chroma_server, tmp_path):
     small = tmp_path / "set.jsonl"
     small.write_text(json.dumps({"id": "q", "language": "ky", "question": QUESTIONS[0], "anchors": ["775ке"],
                                  "answer_facts": [["775"]], "answerable": True}, ensure_ascii=False))
-    result = run_qa("eval", "--set", str(small), "--json", "--quiet", "--chroma-url", chroma_server)
+    result = run_qa("eval", "--set", str(small), "--training", str(small_training), "--no-transfer", "--json", "--quiet",
+                    "--chroma-url", chroma_server)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["hybrid · e5"]["all"]["hit@1"] == 1.0
 
