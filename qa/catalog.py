@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from index.keyword import KeywordIndex
 from index.records import is_translation, translation_id
 from index.store import ActiveIndex, pages
 
 CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Outlined:
+    """Where a passage stands in its document: what the structure step made of it."""
+
+    passage_id: str
+    kind: str  # body, abstract, keywords …
+    section: str
+    language: str
 
 
 class PassageCatalog:
@@ -27,7 +38,7 @@ class PassageCatalog:
         self._absent: set[str] = set()
         self._texts: dict[str, str] = {}
         self._metadata: dict[str, dict] = {}
-        self._documents: dict[tuple[str, ...], list[str]] = {}
+        self._documents: dict[tuple[str, ...], list[Outlined]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -74,22 +85,34 @@ class PassageCatalog:
 
     def document(self, doc: str) -> list[str]:
         """The ids of a document's passages in reading order (fetched once per document)."""
+        return [o.passage_id for o in self.outline(doc)]
+
+    def outline(self, doc: str) -> list[Outlined]:
+        """A document's passages in reading order with their kind, section and language, kept apart
+        from the bounded cache: a question about the whole document reads them, however long it is."""
         return self._in_order((doc,), {"doc": doc})
 
     def section(self, doc: str, section: str, kind: str) -> list[str]:
         """The ids of the passages of one kind in one section of a document, in reading order (fetched
         once; a list or a chain of reasons is read from its section, never the whole document)."""
-        return self._in_order((doc, section, kind), {"$and": [{"doc": doc}, {"section": section}, {"kind": kind}]})
+        where = {"$and": [{"doc": doc}, {"section": section}, {"kind": kind}]}
+        return [o.passage_id for o in self._in_order((doc, section, kind), where)]
 
-    def _in_order(self, key: tuple[str, ...], where: dict) -> list[str]:
+    def texts_in(self, language: str) -> Iterator[str]:
+        """Every passage text in ``language``, originals and translations (one filtered read)."""
+        for rows in self._pages(where={"language": language}):
+            yield from (text for _, text, _ in rows)
+
+    def _in_order(self, key: tuple[str, ...], where: dict) -> list[Outlined]:
         if key not in self._documents:
             found = []
             for rows in self._pages(where=where):
                 for pid, text, meta in rows:
                     self.remember(pid, text, meta)
                     if not is_translation(pid):
-                        found.append((int(meta.get("start", 0)), pid))
-            self._documents[key] = [pid for _, pid in sorted(found)]
+                        found.append((int(meta.get("start", 0)), Outlined(
+                            pid, str(meta.get("kind", "")), str(meta.get("section", "")), str(meta.get("language", "")))))
+            self._documents[key] = [outlined for _, outlined in sorted(found, key=lambda item: (item[0], item[1].passage_id))]
         return self._documents[key]
 
     def all_texts(self) -> Iterator[str]:

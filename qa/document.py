@@ -38,23 +38,22 @@ def document_selection(part: str, doc: str, retriever: HybridRetriever, query_ve
 def _abstract(catalog: PassageCatalog, doc: str, language: Language) -> list[str]:
     """The abstract's passages (front matter, or a section titled as one): the one in ``language``
     if the document has it, else the one in the document's own language, else any."""
-    abstracts = [pid for pid in catalog.document(doc) if catalog.meta(pid).get("kind") == "abstract"
-                 or section_role(str(catalog.meta(pid).get("section", ""))) == "abstract"]
+    abstracts = [o for o in catalog.outline(doc) if o.kind == "abstract" or section_role(o.section) == "abstract"]
     for wanted in (language, catalog.main_language):
-        own = [pid for pid in abstracts if catalog.meta(pid).get("language") == wanted]
+        own = [o.passage_id for o in abstracts if o.language == wanted]
         if own:
             return own
-    return abstracts
+    return [o.passage_id for o in abstracts]
 
 
 def _section_of_role(catalog: PassageCatalog, doc: str, role: str) -> list[str]:
     """The body passages of the document's first section of ``role`` (introduction or conclusion);
     for an introduction, the first body section when none is titled as one."""
-    body = [pid for pid in catalog.document(doc) if catalog.meta(pid).get("kind") == "body"]
-    sections = list(dict.fromkeys(str(catalog.meta(pid).get("section", "")) for pid in body))
+    body = [o for o in catalog.outline(doc) if o.kind == "body"]
+    sections = list(dict.fromkeys(o.section for o in body))
     titled = [s for s in sections if section_role(s) == role]
     chosen = titled[:1] or (sections[:1] if role == "introduction" else [])
-    return [pid for pid in body if chosen and catalog.meta(pid).get("section") == chosen[0]]
+    return [o.passage_id for o in body if chosen and o.section == chosen[0]]
 
 
 def _whole(passages: list[str], catalog: PassageCatalog) -> dict[str, list[int]] | None:

@@ -129,8 +129,7 @@ class QAPipeline:
         catalog = PassageCatalog(active, store.keyword_index(active), str(active.manifest.get("main_language", "ky")))
         retriever = HybridRetriever(index=active, catalog=catalog, embeddings=store.embeddings, weights=weights,
                                     mode=mode)
-        kyrgyz_words = cache(lambda: document_wordlist(
-            catalog.text(pid) for pid in catalog.ids if catalog.meta(pid).get("language") == "ky"))
+        kyrgyz_words = cache(lambda: document_wordlist(catalog.texts_in("ky")))
         reader = QuestionReader(LanguageModel.load(language_model_path(models_folder)), catalog.keywords.vocabularies, kyrgyz_words)
         return cls(store, retriever, models, reader)
 
@@ -271,8 +270,8 @@ class QAPipeline:
         records = catalog.index.documents
         keywords = None
         if len(records) == 1:
-            found = [catalog.text(pid) for pid in catalog.document(records[0].name)
-                     if catalog.meta(pid).get("kind") == "keywords" and catalog.meta(pid).get("language") == language]
+            found = [catalog.text(o.passage_id) for o in catalog.outline(records[0].name)
+                     if o.kind == "keywords" and o.language == language]
             keywords = found[0].partition(":")[2].strip().rstrip(". ") if found else None
         return documents_phrase(language, len(records), keywords)
 
