@@ -95,17 +95,6 @@ def test_clicking_an_earlier_reply_shows_its_sources_again(page):
     expect(page.locator("#qa-article-html mark#qa-cite-1")).to_contain_text("133 335")
 
 
-def test_a_question_sent_before_the_last_reply_came_is_asked_after_it(page):
-    box = page.locator("#qa-question textarea")
-    for question in ("Талдыбулак кени 2019-жылы канча алтын өндүргөн?",
-                     "Which power transmission line helped Kyrgyzstan build a unified energy system?"):
-        box.fill(question)
-        box.press("Enter")  # the second at once, while the first is being answered
-    replies = page.locator("#qa-chat .bot-row")
-    expect(replies).to_have_count(2, timeout=30000)
-    expect(replies.last).to_contain_text("Datka")
-
-
 GREETINGS = {"ky": "Салам!", "ru": "Привет!", "en": "Hello!"}
 
 
