@@ -107,9 +107,6 @@ class LivePipeline:
             return self._serving().suggest(answer, asked)
         except QAError:
             return ()
-        except Exception:  # noqa: BLE001  (suggestions never fail a turn: a dropped build suggests nothing)
-            log.exception("suggesting follow-up questions failed")
-            return ()
 
     def check(self) -> bool:
         """Reopen the index if its pointer names another build than the one served (or none is

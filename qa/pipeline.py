@@ -146,7 +146,7 @@ class QAPipeline:
         if answer.intent != "smalltalk":
             return answer
         language: Language = answer.language if frame in (None, "auto") else frame  # type: ignore[assignment]
-        examples = self.example_questions(language)
+        examples = self.suggestions.examples(language)
         return replace(answer, answer=with_examples(answer.answer, language, examples), suggestions=examples)
 
     def analyse(self, question: str, k: int = DEFAULT_K, frame: str | None = None, qid: str | None = None,
@@ -253,15 +253,11 @@ class QAPipeline:
         return Suggestions(read_pool([record.path for record in catalog.index.documents], order), order,
                            lambda question: self.ask(question))
 
-    def example_questions(self, language: Language) -> tuple[str, ...]:
-        """Up to three questions in ``language`` that this pipeline answers, spread over the document."""
-        return self.suggestions.examples(language)
-
     def suggest(self, answer: Answer, asked: set[str] = frozenset()) -> tuple[str, ...]:
         """Up to three follow-up questions to ``answer`` that this pipeline answers (examples after
         small talk; none after an off-topic message or an abstention)."""
         if answer.intent == "smalltalk":
-            return self.example_questions(answer.language)  # type: ignore[arg-type]
+            return answer.suggestions
         return () if answer.abstained else self.suggestions.after(answer, asked)
 
     def documents_phrase(self, language: Language) -> str:

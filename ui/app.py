@@ -91,7 +91,7 @@ class ChatService:
         suggesting never fails the answer: a fault of it suggests nothing."""
         try:
             with self._lock:
-                suggestions = tuple(self.pipeline.suggest(answer, asked))[:SUGGESTED]
+                suggestions = tuple(self.pipeline.suggest(answer, asked))
         except Exception:  # noqa: BLE001  (suggestions are a help, never a reason to lose the answer)
             log.exception("suggesting follow-up questions failed")
             suggestions = ()
@@ -157,12 +157,12 @@ class ChatService:
         (another question came meanwhile) shows none."""
         latest = conversation.latest()
         if latest is None:
-            return conversation, *suggestion_updates(())
+            return suggestion_updates(())
         suggested = self.with_suggestions(latest, conversation.asked())
         if conversation.latest() is not latest:
-            return tuple(gr.skip() for _ in range(SUGGESTED + 2))
+            return tuple(gr.skip() for _ in range(SUGGESTED + 1))
         conversation.turns[-1] = suggested
-        return conversation, *suggestion_updates(suggested.suggestions)
+        return suggestion_updates(suggested.suggestions)
 
     def _quoted(self, question: str, k: int, frame: str, conversation: Conversation, ui: str
                 ) -> tuple[Answer | None, str]:
@@ -363,7 +363,7 @@ def build_app(service: ChatService) -> gr.Blocks:
             # a question sent while a reply is still being made is kept and asked after it, in turn
             trigger(service.turn, [asked, conversation, k, frame, language], page_outputs, api_visibility="private",
                     trigger_mode="multiple", concurrency_id="chat-turn").then(
-                service.suggest, [conversation], [conversation, suggestions, *suggested], api_visibility="private")
+                service.suggest, [conversation], [suggestions, *suggested], api_visibility="private")
         examples.click(lambda sample: sample[0], [examples], [question], api_visibility="private")
         # API clients (gradio_client) keep the chat endpoint as it was: no page language, no suggestions
         api_chat = gr.Button(visible=False)
