@@ -80,7 +80,8 @@ class HybridRetriever(BaseRetriever):
     embeddings: IdentifiedEmbeddings
     weights: FusionWeights = FusionWeights()
     k: int = 5
-    mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
+    mode: str = "hybrid"  # "hybrid" | "dense" | "bm25" (a baseline: passages in keyword order alone; the
+    # dense similarities are still read, since understanding the question and choosing its sentence use them)
 
     def variants(self, language: Language | None) -> list[str] | None:
         """What a question in ``language`` is matched against: the originals and its own language's
@@ -90,13 +91,13 @@ class HybridRetriever(BaseRetriever):
     def rank(self, question: str, query_vector: np.ndarray, language: Language | None, k: int) -> Ranking:
         """The ``k`` best passages for ``question`` (already embedded as ``query_vector``)."""
         variants = self.variants(language)
-        dense, sentences = self._dense(query_vector, variants) if self.mode != "bm25" else ({}, [])
+        dense, sentences = self._dense(query_vector, variants)
         keyword_by_id = self._keyword(question, language) if self.mode != "dense" else {}
         floor = min(dense.values()) if dense else 0.0
         main = self.catalog.main_language
         own_words = language == main or variants is not None
         weight = self.weights.keyword_main_language if own_words else self.weights.keyword_other_language
-        candidates = set(dense) | set(keyword_by_id)
+        candidates = set(keyword_by_id) if self.mode == "bm25" else set(dense) | set(keyword_by_id)
         self.catalog.ensure(candidates)
         scored = []
         for pid in candidates:

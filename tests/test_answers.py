@@ -134,3 +134,13 @@ def test_a_list_is_read_from_its_section_even_when_the_passage_cache_overflows(i
     expected = QAPipeline.open(StoreLocation(index_dir), build_if_missing=False).ask(question).answer
     monkeypatch.setattr("qa.catalog.CACHE_LIMIT", 3)
     assert QAPipeline.open(StoreLocation(index_dir), build_if_missing=False).ask(question).answer == expected
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense"])
+def test_a_one_sided_retrieval_baseline_still_answers_as_a_question(index_dir, mode):
+    """qa eval's baselines order passages by one side alone; the later steps still read the dense
+    similarities, so a content question stays a question (the keyword baseline once read as off-topic)."""
+    question, anchor, fact = CASES[2][0], CASES[2][2], CASES[2][3]
+    answer = QAPipeline.open(StoreLocation(index_dir), build_if_missing=False, mode=mode).ask(question)
+    assert answer.intent == "question" and not answer.abstained
+    assert any(anchor in c.text for c in answer.citations) and fact in answer.answer
