@@ -233,6 +233,28 @@ def test_in_the_browser_the_draft_streams_can_be_stopped_and_the_quote_stays(bro
         context.close()
 
 
+@pytest.mark.browser
+def test_in_the_browser_a_question_sent_while_the_draft_streams_waits_for_its_turn(browser, llm_ui):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(llm_ui, wait_until="load")
+        box, users = page.locator("#qa-question textarea"), page.locator("#qa-chat .user-row")
+        box.fill(QUESTIONS["en"])
+        box.press("Enter")
+        expect(page.locator("#qa-chat .bot-row .qa-badge-draft")).to_be_visible(timeout=120000)
+        box.fill(QUESTIONS["ru"])  # sent while the first reply is being made
+        box.press("Enter")
+        expect(users).to_have_count(2)  # it waits in the chat for its turn
+        box.fill("still typing")  # what is typed meanwhile is not wiped by the replies
+        expect(page.locator(FINAL_BADGE)).to_have_count(2, timeout=240000)
+        assert [users.nth(n).inner_text().strip() for n in range(2)] == [QUESTIONS["en"], QUESTIONS["ru"]]
+        expect(page.locator("#qa-chat .bot-row")).to_have_count(2)
+        assert box.input_value() == "still typing"
+    finally:
+        context.close()
+
+
 def test_qa_eval_reports_pass_rate_reasons_and_latency_per_language(index_dir, llm_url, small_training,
                                                                      tmp_path):
     rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()]

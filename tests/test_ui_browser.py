@@ -95,6 +95,20 @@ def test_clicking_an_earlier_reply_shows_its_sources_again(page):
     expect(page.locator("#qa-article-html mark#qa-cite-1")).to_contain_text("133 335")
 
 
+def test_a_question_sent_right_after_another_is_answered_after_it(page):
+    box, users = page.locator("#qa-question textarea"), page.locator("#qa-chat .user-row")
+    questions = ["Талдыбулак кени 2019-жылы канча алтын өндүргөн?",
+                 "Which power transmission line helped Kyrgyzstan build a unified energy system?"]
+    for sent, question in enumerate(questions, 1):
+        box.fill(question)
+        box.press("Enter")
+        expect(users).to_have_count(sent)  # shown at once, whether or not the reply before has come
+    replies = page.locator("#qa-chat .bot-row")
+    expect(replies).to_have_count(2, timeout=30000)
+    assert [users.nth(n).inner_text().strip() for n in range(2)] == questions
+    expect(replies.last).to_contain_text("Datka")
+
+
 GREETINGS = {"ky": "Салам!", "ru": "Привет!", "en": "Hello!"}
 
 

@@ -2,9 +2,12 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import gradio as gr
 import pytest
 from conftest import message_text
 from gradio_client import Client
+
+from ui.app import ChatService, Conversation
 
 
 @pytest.fixture()
@@ -68,3 +71,21 @@ def test_twenty_simultaneous_questions_all_get_answers(ui_server):
 
 def test_api_reports_bad_questions_as_errors(client):
     assert client.predict("   ", 5, "auto", "", api_name="/ask") == {"error": "the question is empty"}
+
+
+def test_questions_sent_while_a_reply_is_made_wait_and_are_answered_in_order(pipeline, tmp_path):
+    service, conversation = ChatService(pipeline, tmp_path / "feedback.jsonl"), Conversation()
+    first, second = ("How many people worked at the Kara-Balta refinery before it stopped?",
+                     "Which power transmission line helped Kyrgyzstan build a unified energy system?")
+    assert service.send("   ", conversation) == (gr.skip(), gr.skip())  # an empty box sends nothing
+    cleared, shown = service.send(first, conversation)
+    assert cleared == "" and shown == [{"role": "user", "content": first}]  # shown at once, before its reply
+    answering = service.turn(conversation, 5, "auto", "en")
+    chat = next(answering)[0]  # the first reply; the turn holds the session until nothing waits
+    assert chat[-1]["role"] == "assistant" and "775" in message_text(chat[-1])
+    assert service.send(second, conversation)[1][-1] == {"role": "user", "content": second}
+    assert all(update == gr.skip() for update in next(service.turn(conversation, 5, "auto", "en")))  # leaves it
+    chat = next(answering)[0]
+    assert [m["content"] for m in chat if m["role"] == "user"] == [first, second]
+    assert "Datka" in message_text(chat[-1]) and next(answering, None) is None
+    assert conversation.waiting == [] and not conversation.answering and len(conversation.turns) == 2

@@ -34,11 +34,13 @@ CONVERSING = ("smalltalk", "off_topic")  # replies that are not answers from the
 
 @dataclass
 class Conversation:
-    """One browser session's turns (None for a message that got no answer), the chat's messages
-    and its export file."""
+    """One browser session's turns (None for a message that got no answer), the chat's messages,
+    the questions sent and not answered yet (in order) and its export file."""
 
     turns: list[Answer | None] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    answering: bool = False  # a turn is taking the waiting questions one by one
     export: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / f"qa-chat-{uuid.uuid4().hex[:8]}.md")
 
     def turn_at(self, message_index: int | list[int] | tuple[int, ...]) -> Answer | None:
@@ -62,6 +64,12 @@ class Conversation:
                 return turn.search_query or turn.question
         return None
 
+    def shown(self, messages: list[dict] | None = None) -> list[dict]:
+        """The chat as the page shows it: ``messages`` (default: the answered turns), then the
+        questions still waiting for their reply."""
+        return list(self.messages if messages is None else messages) + [
+            {"role": "user", "content": _shown(question)} for question in self.waiting]
+
 
 class ChatService:
     """The pipeline behind the UI and the API: loaded once per process, one question at a time."""
@@ -72,6 +80,7 @@ class ChatService:
         self.feedback_file = feedback_file
         self.generator = generator  # generated answers (qa.generate), or None: quotes only
         self._lock = threading.Lock()
+        self._waiting_lock = threading.Lock()  # guards every conversation's waiting questions
         self._stops: dict[str, threading.Event] = {}
 
     def ask(self, question: str, k: int = DEFAULT_K, frame: str = "auto", previous: str | None = None) -> Answer:
@@ -140,16 +149,43 @@ class ChatService:
             final = replace(answer, fallback_reason="error: generating failed")
         yield self._turn(shown, history, conversation, final, _reply_text(final, ui, badge=True), ui)
 
-    def turn(self, question: str, conversation: Conversation, k: int, frame: str, ui: str,
-             request: gr.Request | None = None):
-        """One chat turn as the page runs it: the reply (streamed when it is generated), the
-        suggestions of the turn before hidden. The chat so far is the session's own, not the page's:
-        a question sent before the last reply came gets its turn after that reply."""
-        history = conversation.messages
-        replies = (self.chat_stream(question, history, conversation, k, frame, ui, request)
-                   if self.generator is not None else iter([self.chat(question, history, conversation, k, frame, ui)]))
-        for number, update in enumerate(replies):  # the box is emptied once: what is typed meanwhile stays
-            yield (update[0] if number == 0 else gr.skip(), *update[1:], *suggestion_updates(()))
+    def send(self, question: str, conversation: Conversation) -> tuple:
+        """A question sent from the page: kept in the session's own queue and shown in the chat at
+        once, the box emptied. An empty box sends nothing."""
+        if not question.strip():
+            return gr.skip(), gr.skip()
+        with self._waiting_lock:
+            conversation.waiting.append(question)
+        return "", conversation.shown()
+
+    def turn(self, conversation: Conversation, k: int, frame: str, ui: str, request: gr.Request | None = None):
+        """The session's waiting questions answered in the order they were sent, each reply
+        (streamed when it is generated) in its turn, the suggestions of the turn before hidden. One
+        turn at a time takes them: a turn that finds another at work leaves its question to it."""
+        with self._waiting_lock:
+            if conversation.answering or not conversation.waiting:
+                yield tuple(gr.skip() for _ in range(5 + SUGGESTED + 1))
+                return
+            conversation.answering = True
+        try:
+            while (question := self._next_waiting(conversation)) is not None:
+                history = conversation.messages
+                replies = (self.chat_stream(question, history, conversation, k, frame, ui, request)
+                           if self.generator is not None else iter([self.chat(question, history, conversation, k, frame, ui)]))
+                for update in replies:
+                    yield (conversation.shown(update[1]), *update[2:], *suggestion_updates(()))
+        finally:  # also when the page goes away mid-answer
+            with self._waiting_lock:
+                conversation.answering = False
+
+    def _next_waiting(self, conversation: Conversation) -> str | None:
+        """The next waiting question; or None, the session then free for the next turn (at once:
+        a question sent meanwhile is taken by the turn it triggers)."""
+        with self._waiting_lock:
+            if conversation.waiting:
+                return conversation.waiting.pop(0)
+            conversation.answering = False
+            return None
 
     def suggest(self, conversation: Conversation) -> tuple:
         """The suggested follow-ups to the latest turn, its own step after the reply so that the next
@@ -357,12 +393,17 @@ def build_app(service: ChatService) -> gr.Blocks:
         parts["switch"].input(lambda ui, talk: localize(ui, talk.latest()), [parts["switch"], conversation],
                               localized, api_visibility="private")
         outputs = [question, chatbot, conversation, sources, article, export]
-        page_outputs = [*outputs, suggestions, *suggested]
+        page_outputs = [*outputs[1:], suggestions, *suggested]
+        # A question sent while a reply is still being made waits in the session's queue for its turn:
+        # each trigger sends its own question (captured when pressed), the box is emptied by that quick
+        # step, never by the long one (what is typed meanwhile is not wiped), and one turn at a time
+        # answers the waiting questions in order.
         for asked, trigger in [(question, question.submit), (question, send.click),
                                *((button, button.click) for button in suggested)]:
-            # a question sent while a reply is still being made is kept and asked after it, in turn
-            trigger(service.turn, [asked, conversation, k, frame, language], page_outputs, api_visibility="private",
-                    trigger_mode="multiple", concurrency_id="chat-turn").then(
+            trigger(service.send, [asked, conversation], [question, chatbot], api_visibility="private", queue=False,
+                    trigger_mode="multiple").then(
+                service.turn, [conversation, k, frame, language], page_outputs, api_visibility="private",
+                trigger_mode="multiple").then(
                 service.suggest, [conversation], [suggestions, *suggested], api_visibility="private")
         examples.click(lambda sample: sample[0], [examples], [question], api_visibility="private")
         # API clients (gradio_client) keep the chat endpoint as it was: no page language, no suggestions
