@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 SHOWN_QUESTION_CHARS = 300
 SUGGESTED = 3  # suggestion buttons under the chat
+TURN_PANELS = 5  # what a turn updates besides the suggestions: chat, conversation, sources, article, export
 CONVERSING = ("smalltalk", "off_topic")  # replies that are not answers from the article: no sources, no note
 
 
@@ -164,7 +165,7 @@ class ChatService:
         turn at a time takes them: a turn that finds another at work leaves its question to it."""
         with self._waiting_lock:
             if conversation.answering or not conversation.waiting:
-                yield tuple(gr.skip() for _ in range(5 + SUGGESTED + 1))
+                yield _unchanged(TURN_PANELS + len(suggestion_updates(())))
                 return
             conversation.answering = True
         try:
@@ -196,7 +197,7 @@ class ChatService:
             return suggestion_updates(())
         suggested = self.with_suggestions(latest, conversation.asked())
         if conversation.latest() is not latest:
-            return tuple(gr.skip() for _ in range(SUGGESTED + 1))
+            return _unchanged(len(suggestion_updates(())))
         conversation.turns[-1] = suggested
         return suggestion_updates(suggested.suggestions)
 
@@ -259,6 +260,11 @@ def _shown(question: str) -> str:
 
 def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "-"
+
+
+def _unchanged(count: int) -> tuple:
+    """``count`` outputs left as they are."""
+    return tuple(gr.skip() for _ in range(count))
 
 
 def suggestion_updates(suggestions: tuple[str, ...]) -> tuple:
